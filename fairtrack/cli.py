@@ -1,0 +1,103 @@
+"""The ``fairtrack`` command.
+
+``fairtrack run quick --system systems/adult.yaml`` runs the quick track as a
+Prefect flow and prints a table of baseline and intervention metrics with
+their CIs, the decision and where the reports are. ``--json`` prints the run
+document instead. Exit status: 0 on success, 2 when the specification or the
+data is rejected, 1 on any other failure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import logging
+import os
+import sys
+from collections.abc import Sequence
+
+from fairtrack.errors import ContractError, DataError, SpecError
+
+TRACKS = ("quick",)
+EXIT_FAILURE = 1
+EXIT_BAD_INPUT = 2
+
+logger = logging.getLogger("fairtrack")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``fairtrack`` command line and return its exit status."""
+    parser = _build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+
+    try:
+        return args.handler(args)
+    except (SpecError, DataError, ContractError) as exc:
+        _report_error(args, exc)
+        return EXIT_BAD_INPUT
+    except Exception as exc:
+        logger.debug("Unexpected failure", exc_info=True)
+        _report_error(args, exc)
+        return EXIT_FAILURE
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="fairtrack",
+        description="Run fairness interventions on a classifier as an auditable Prefect pipeline.",
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="log progress of the core library")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    run = commands.add_parser("run", help="run a track on a system")
+    run.add_argument("track", choices=TRACKS, help="the track to run")
+    run.add_argument("--system", required=True, help="path of the system specification (YAML)")
+    run.add_argument("--seed", type=int, default=None, help="override the specification's seed")
+    run.add_argument(
+        "--output-dir",
+        default=None,
+        help="folder for run files and reports (default: .fairtrack/runs)",
+    )
+    run.add_argument("--data", default=None, help="read the training data from this file instead")
+    run.add_argument("--json", action="store_true", help="print the run document as JSON")
+    run.set_defaults(handler=_run_track)
+    return parser
+
+
+def _run_track(args: argparse.Namespace) -> int:
+    # The temporary Prefect server otherwise logs "database is locked" on its telemetry write.
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    from flows.quick import quick
+    from fairtrack.summary import render_text
+
+    # Prefect and the libraries print progress; keep stdout for the result alone.
+    with contextlib.redirect_stdout(sys.stderr):
+        document = quick(
+            system=args.system,
+            seed=args.seed,
+            output_dir=args.output_dir,
+            data_path=args.data,
+        )
+
+    if args.json:
+        print(json.dumps(document, indent=2))
+    else:
+        print(render_text(document))
+    return 0
+
+
+def _report_error(args: argparse.Namespace, exc: BaseException) -> None:
+    kind = type(exc).__name__
+    if getattr(args, "json", False):
+        print(json.dumps({"error": {"type": kind, "message": str(exc)}}, indent=2))
+    print(f"fairtrack: error: {exc}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

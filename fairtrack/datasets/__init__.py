@@ -1,0 +1,1 @@
+"""Data sets bundled with fairtrack; see PROVENANCE.md in this folder."""

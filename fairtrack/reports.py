@@ -1,0 +1,168 @@
+"""Markdown reports of a track run: baseline fairness, intervention log, recommendation.
+
+Reports hold aggregates only (counts, rates and their intervals), never rows.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from fairtrack.summary import format_metric, render_markdown_table
+
+REPORT_FILES = {
+    "baseline_report": "baseline_fairness_report.md",
+    "intervention_log": "intervention_log.md",
+    "recommendation": "recommendation.md",
+}
+DOCUMENT_FILE = "metrics.json"
+
+
+def write_reports(document: dict[str, Any], folder: str | Path) -> dict[str, str]:
+    """Write the Markdown reports and the metrics JSON of a run into ``folder``.
+
+    Parameters
+    ----------
+    document : dict
+        The run document (see :func:`fairtrack.summary.build_document`).
+    folder : str or pathlib.Path
+        Where to write; created if missing.
+
+    Returns
+    -------
+    dict of str to str
+        Report names (``baseline_report``, ``intervention_log``,
+        ``recommendation``, ``metrics``) mapped to their paths.
+    """
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    texts = {
+        "baseline_report": baseline_report(document),
+        "intervention_log": intervention_log(document),
+        "recommendation": recommendation(document),
+    }
+
+    paths = {}
+    for name, text in texts.items():
+        path = folder / REPORT_FILES[name]
+        path.write_text(text, encoding="utf-8")
+        paths[name] = str(path)
+
+    paths["metrics"] = str(folder / DOCUMENT_FILE)
+    document = {**document, "reports": paths}
+    Path(paths["metrics"]).write_text(json.dumps(document, indent=2), encoding="utf-8")
+    return paths
+
+
+def baseline_report(document: dict[str, Any]) -> str:
+    """Render the baseline fairness report: groups, sizes and metrics with CIs."""
+    metrics = document["baseline"]["metrics"]
+    confidence = document["validation"]["confidence_level"]
+    lines = [
+        f"# Baseline fairness report: {document['system']}",
+        "",
+        f"Track: {document['track']}. Seed: {document['seed']}. MLflow run: {document['run_id']}.",
+        f"Intervals: {confidence:.0%} {document['validation']['method']}, "
+        f"{document['validation']['n_bootstrap']} resamples.",
+        "",
+        "## Data",
+        "",
+        "| part | rows |",
+        "| --- | --- |",
+    ]
+    lines += [f"| {part} | {count} |" for part, count in document["data"]["rows"].items()]
+    lines += ["", f"Data fingerprint (SHA-256): `{document['data']['fingerprint']}`."]
+    for note in document["data"].get("notes", []):
+        lines.append(f"- {note}")
+    for warning in document["data"].get("warnings", []):
+        lines.append(f"- Warning: {warning}")
+
+    lines += ["", "## Utility on the test data", "", "| metric | value [CI] |", "| --- | --- |"]
+    for name in ("accuracy", "balanced_accuracy", "precision", "recall", "roc_auc"):
+        lines.append(f"| {name} | {format_metric(metrics[name])} |")
+
+    for attribute, disparities in metrics["attributes"].items():
+        lines += ["", f"## Protected attribute `{attribute}`", "", "| metric | value [CI] |", "| --- | --- |"]
+        lines += [f"| {name} | {format_metric(value)} |" for name, value in disparities.items()]
+        lines += [
+            "",
+            "| group | test rows | selection rate | TPR | FPR |",
+            "| --- | --- | --- | --- | --- |",
+        ]
+        for group, values in metrics["groups"][attribute].items():
+            lines.append(
+                f"| {group} | {values['count']} | {format_metric(values['selection_rate'])} | "
+                f"{format_metric(values['tpr'])} | {format_metric(values['fpr'])} |"
+            )
+    return "\n".join(lines) + "\n"
+
+
+def intervention_log(document: dict[str, Any]) -> str:
+    """Render the intervention log: each technique tried and why one was selected."""
+    causal = document.get("causal") or {}
+    lines = [
+        f"# Intervention log: {document['system']}",
+        "",
+        f"Target: `{document['fairness_metric']}` on `{document['primary_attribute']}`; "
+        f"utility metric `{document['utility_metric']}`.",
+        "",
+    ]
+    if causal:
+        lines += [
+            "## Causal graph",
+            "",
+            f"- Confounders of {causal['attribute']} and {causal['outcome']}: "
+            f"{', '.join(causal['confounders']) or 'none'}",
+            f"- Proxy candidates (descendants of {causal['attribute']}): "
+            f"{', '.join(causal['proxy_candidates']) or 'none'}",
+            f"- Kept as legitimate mediators: {', '.join(causal['legitimate_mediators']) or 'none'}",
+            "",
+        ]
+
+    lines += ["## Techniques", "", "| stage | technique | status | parameters |", "| --- | --- | --- | --- |"]
+    for stage in document["stages"]:
+        params = json.dumps(stage.get("params", {}), sort_keys=True)
+        status = stage["status"] if stage["status"] == "completed" else f"{stage['status']}: {stage.get('error')}"
+        lines.append(f"| {stage['stage']} | {stage['technique']} | {status} | `{params}` |")
+
+    lines += ["", "## Baseline and selected model", "", render_markdown_table(document), ""]
+    lines.append(
+        f"Selected: {document['selected']['technique']}, the last stage of the track that completed. "
+        "The difference column is the selected model minus the baseline, with its paired bootstrap CI."
+    )
+    return "\n".join(lines) + "\n"
+
+
+def recommendation(document: dict[str, Any]) -> str:
+    """Render the recommendation: the decision, its reasons and the registry state."""
+    decision = document["decision"]
+    registry = document.get("registry") or {}
+    lines = [
+        f"# Recommendation: {decision['action']}",
+        "",
+        f"System {document['system']}, {document['track']} track, MLflow run {document['run_id']}.",
+        "",
+        "## Reasons",
+        "",
+    ]
+    lines += [f"- {reason}" for reason in decision["reasons"]]
+    if registry:
+        lines += [
+            "",
+            "## Registry",
+            "",
+            f"Registered model `{registry['model']}`: alias `baseline` is version "
+            f"{registry['baseline_version']}, alias `candidate` is version {registry['candidate_version']}. "
+            "The `champion` alias is not moved by this run; promotion needs an approval.",
+        ]
+    lines += [
+        "",
+        "## What the actions mean",
+        "",
+        "- deploy: the fairness gain is significant and the utility cost is within the threshold.",
+        "- review: the utility cost needs a stakeholder's decision.",
+        "- adjust: the fairness gain is not significant; try another technique or strength.",
+        "- reject: fairness got significantly worse or utility dropped by more than 10 %; keep the baseline.",
+    ]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,283 @@
+"""Recording a track run in MLflow and registering its models.
+
+Layout: an experiment per system; a parent run per track run with a nested
+run per stage; metrics with ``_ci_low`` and ``_ci_high`` companions; reports
+and the run document as artifacts; a registered model per system whose
+aliases ``baseline`` and ``candidate`` point at this run's versions.
+
+By default the store is SQLite plus an artifact folder under ``.fairtrack/``
+in the working directory (the model registry needs a database, and MLflow 3
+refuses new work in the file store). ``MLFLOW_TRACKING_URI`` overrides it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from fairtrack.errors import RegistryError
+from fairtrack.model import to_model_frame
+
+HOME_DIR = ".fairtrack"
+DATABASE_FILE = "mlflow.db"
+ARTIFACT_DIR = "mlartifacts"
+INPUT_EXAMPLE_ROWS = 5
+SAFE_METRIC_NAME = re.compile(r"[^A-Za-z0-9_\-. /]")
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class StageModel:
+    """A fitted model to log in a stage's nested run."""
+
+    stage: str
+    technique: str
+    model: Any
+    input_example: pd.DataFrame
+    metrics: dict[str, Any]
+    params: dict[str, Any]
+
+
+def resolve_tracking_uri() -> tuple[str, str | None]:
+    """Return the tracking URI and, for the default local store, its artifact folder.
+
+    Returns
+    -------
+    tuple of (str, str or None)
+        ``MLFLOW_TRACKING_URI`` when set (made absolute for a relative SQLite
+        path, so that processes in other folders use the same registry) and
+        None; otherwise the SQLite database and artifact folder under
+        ``.fairtrack/`` in the working directory.
+    """
+    configured = os.environ.get("MLFLOW_TRACKING_URI")
+    if configured:
+        prefix = "sqlite:///"
+        if configured.startswith(prefix) and not configured.startswith(prefix + "/"):
+            configured = prefix + str(Path(configured[len(prefix) :]).resolve())
+        return configured, None
+
+    home = Path.cwd() / HOME_DIR
+    home.mkdir(parents=True, exist_ok=True)
+    artifacts = home / ARTIFACT_DIR
+    artifacts.mkdir(exist_ok=True)
+    return f"sqlite:///{home / DATABASE_FILE}", artifacts.as_uri()
+
+
+def record_track_run(
+    document: dict[str, Any],
+    stage_models: list[StageModel],
+    params: dict[str, Any],
+    report_writer: Any,
+    output_folder: str | Path,
+) -> dict[str, Any]:
+    """Log a track run to MLflow, register its models and write its reports.
+
+    Parameters
+    ----------
+    document : dict
+        The run document; a copy with ``run_id``, ``registry`` and
+        ``reports`` filled in is returned.
+    stage_models : list of StageModel
+        The baseline first, then the selected model last.
+    params : dict
+        Parameters of the parent run.
+    report_writer : callable
+        ``report_writer(document, folder) -> dict of name to path``.
+    output_folder : str or pathlib.Path
+        Where the reports are written before they are logged.
+
+    Returns
+    -------
+    dict
+        The completed document.
+
+    Raises
+    ------
+    RegistryError
+        If MLflow fails. The parent run is then marked failed and the model
+        versions this run created are deleted, so that no alias points at a
+        half-recorded run.
+    """
+    import mlflow
+    from mlflow import MlflowClient
+
+    uri, artifact_location = resolve_tracking_uri()
+    mlflow.set_tracking_uri(uri)
+    client = MlflowClient(tracking_uri=uri)
+    name = document["system"]
+    created_versions: list[str] = []
+
+    try:
+        experiment_id = _ensure_experiment(client, name, artifact_location)
+        with mlflow.start_run(experiment_id=experiment_id, run_name=f"{document['track']}-{name}") as parent:
+            run_id = parent.info.run_id
+            mlflow.set_tags(
+                {
+                    "fairtrack.system": name,
+                    "fairtrack.track": document["track"],
+                    "fairtrack.data_fingerprint": document["data"]["fingerprint"],
+                    "fairtrack.decision": document["decision"]["action"],
+                }
+            )
+            mlflow.log_params(_stringify(params))
+
+            versions = {}
+            for stage_model in stage_models:
+                version = _log_stage(mlflow, client, stage_model, document, run_id)
+                created_versions.append(version)
+                versions[stage_model.stage] = version
+
+            mlflow.log_metrics(flatten_metrics(document["selected"]["metrics"]))
+            mlflow.log_metrics(flatten_metrics(document["differences"], prefix="difference."))
+            if document["decision"]["utility_cost"] is not None:
+                mlflow.log_metric("utility_cost", document["decision"]["utility_cost"])
+
+            baseline_version = versions[stage_models[0].stage]
+            candidate_version = versions[stage_models[-1].stage]
+            client.set_registered_model_alias(name, "baseline", baseline_version)
+            client.set_registered_model_alias(name, "candidate", candidate_version)
+
+            document = {
+                **document,
+                "run_id": run_id,
+                "registry": {
+                    "model": name,
+                    "baseline_version": int(baseline_version),
+                    "candidate_version": int(candidate_version),
+                    "tracking_uri": uri,
+                },
+            }
+            reports = report_writer(document, output_folder)
+            document = {**document, "reports": reports}
+            for path in reports.values():
+                mlflow.log_artifact(path, artifact_path="reports")
+    except Exception as exc:
+        _undo(client, name, created_versions)
+        raise RegistryError(
+            f"Recording the {document['track']} run of {name!r} in MLflow at {uri!r} failed: {exc}. "
+            "The run is marked failed and its model versions were removed."
+        ) from exc
+
+    logger.info(
+        "Recorded MLflow run %s; registered %s versions %s (baseline) and %s (candidate)",
+        run_id,
+        name,
+        baseline_version,
+        candidate_version,
+    )
+    return document
+
+
+def flatten_metrics(metrics: dict[str, Any], prefix: str = "") -> dict[str, float]:
+    """Flatten a metric document into MLflow metric names and values.
+
+    Each ``{"value", "ci"}`` becomes ``NAME``, ``NAME_ci_low`` and
+    ``NAME_ci_high``; per-attribute disparities become ``ATTRIBUTE.NAME`` and
+    group rates ``group.ATTRIBUTE.GROUP.RATE``. Undefined values are left out.
+    """
+    flat: dict[str, float] = {}
+
+    def add(name: str, metric: Any) -> None:
+        if isinstance(metric, dict) and "value" in metric:
+            if metric["value"] is not None:
+                flat[_safe(prefix + name)] = float(metric["value"])
+            if metric.get("ci"):
+                flat[_safe(f"{prefix}{name}_ci_low")] = float(metric["ci"][0])
+                flat[_safe(f"{prefix}{name}_ci_high")] = float(metric["ci"][1])
+        elif isinstance(metric, (int, float, np.integer, np.floating)):
+            flat[_safe(prefix + name)] = float(metric)
+
+    for name, metric in metrics.items():
+        if name == "attributes":
+            for attribute, disparities in metric.items():
+                for disparity, value in disparities.items():
+                    add(f"{attribute}.{disparity}", value)
+        elif name == "groups":
+            for attribute, groups in metric.items():
+                for group, rates in groups.items():
+                    for rate, value in rates.items():
+                        add(f"group.{attribute}.{group}.{rate}", value)
+        else:
+            add(name, metric)
+    return flat
+
+
+def _log_stage(mlflow: Any, client: Any, stage_model: StageModel, document: dict[str, Any], parent_id: str) -> str:
+    import sklearn
+
+    with mlflow.start_run(run_name=stage_model.technique, nested=True) as child:
+        mlflow.set_tags({"fairtrack.stage": stage_model.stage, "fairtrack.technique": stage_model.technique})
+        mlflow.log_params(_stringify(stage_model.params))
+        mlflow.log_metrics(flatten_metrics(stage_model.metrics))
+        info = mlflow.sklearn.log_model(
+            stage_model.model,
+            name="model",
+            registered_model_name=document["system"],
+            input_example=to_model_frame(stage_model.input_example.head(INPUT_EXAMPLE_ROWS)),
+            pip_requirements=[f"scikit-learn=={sklearn.__version__}"],
+            # OneHotEncoder stores its output dtype, which skops does not trust by default.
+            skops_trusted_types=["numpy.dtype"],
+        )
+        version = str(info.registered_model_version)
+
+        metrics = stage_model.metrics
+        chain = [stage["technique"] for stage in document["stages"] if stage["status"] == "completed"]
+        if stage_model.stage == "baseline":
+            chain = ["baseline"]
+        tags = {
+            "fairtrack.role": stage_model.stage,
+            "fairtrack.track": document["track"],
+            "fairtrack.run_id": parent_id,
+            "fairtrack.stage_run_id": child.info.run_id,
+            "fairtrack.data_fingerprint": document["data"]["fingerprint"],
+            "fairtrack.intervention_chain": " > ".join(chain),
+        }
+        for key in (document["fairness_metric"], document["utility_metric"]):
+            if metrics.get(key, {}).get("value") is not None:
+                tags[f"fairtrack.metric.{key}"] = f"{metrics[key]['value']:.6f}"
+        for key, value in tags.items():
+            client.set_model_version_tag(document["system"], version, key, value)
+    return version
+
+
+def _ensure_experiment(client: Any, name: str, artifact_location: str | None) -> str:
+    experiment = client.get_experiment_by_name(name)
+    if experiment is not None:
+        if experiment.lifecycle_stage == "deleted":
+            client.restore_experiment(experiment.experiment_id)
+        return experiment.experiment_id
+    location = f"{artifact_location}/{name}" if artifact_location else None
+    return client.create_experiment(name, artifact_location=location)
+
+
+def _undo(client: Any, name: str, versions: list[str]) -> None:
+    """Mark the active run failed and delete the model versions it created."""
+    import mlflow
+
+    run = mlflow.active_run()
+    while run is not None:
+        mlflow.end_run(status="FAILED")
+        run = mlflow.active_run()
+    for version in versions:
+        try:
+            client.delete_model_version(name, version)
+        except Exception as exc:  # keep undoing the rest; the message reports the first failure
+            logger.error("Could not delete version %s of %s after a failed run: %s", version, name, exc)
+
+
+def _stringify(params: dict[str, Any]) -> dict[str, str]:
+    return {key: value if isinstance(value, str) else json.dumps(value, default=str) for key, value in params.items()}
+
+
+def _safe(name: str) -> str:
+    return SAFE_METRIC_NAME.sub("_", name)
+

@@ -1,0 +1,1 @@
+"""Prefect flows: the tracks, rollback and monitoring. Flows only wire tasks."""

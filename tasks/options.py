@@ -1,0 +1,7 @@
+"""Settings shared by fairtrack's tasks."""
+
+from prefect.cache_policies import NONE
+
+# Tasks pass fitted models and small results in memory within one flow run;
+# caching them would pickle models into Prefect's result storage for no gain.
+IN_MEMORY = {"cache_policy": NONE, "persist_result": False}

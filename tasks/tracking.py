@@ -1,0 +1,120 @@
+"""Tasks that assemble the run document, record it in MLflow and publish it to Prefect."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from prefect import get_run_logger, task
+from prefect.artifacts import create_markdown_artifact
+
+from fairtrack.causal import CausalSummary
+from fairtrack.contract import ContractResult
+from fairtrack.decision import Decision
+from fairtrack.evaluation import PairEvaluation
+from fairtrack.reports import write_reports
+from fairtrack.spec import SystemSpec
+from fairtrack.split import StoredSplit, read_split_part
+from fairtrack.summary import build_document, render_markdown_table
+from fairtrack.tracking import StageModel, record_track_run
+from tasks.modeling import StageOutcome
+from tasks.options import IN_MEMORY
+
+
+@task(name="assemble_document", **IN_MEMORY)
+def assemble_document(
+    spec: SystemSpec,
+    track: str,
+    stages: list[StageOutcome],
+    evaluation: PairEvaluation,
+    decision: Decision,
+    contract: ContractResult,
+    causal: CausalSummary | None,
+    stored: StoredSplit,
+) -> dict[str, Any]:
+    """Build the run document from the results of the track's tasks."""
+    data = {**contract.to_dict(), "fingerprint": stored.fingerprint}
+    return build_document(
+        spec,
+        track,
+        evaluation,
+        decision,
+        stages=[stage.to_dict() for stage in stages],
+        data=data,
+        causal=causal.to_dict() if causal else {},
+    )
+
+
+@task(name="record_run", retries=1, retry_delay_seconds=5, **IN_MEMORY)
+def record_run(
+    spec: SystemSpec,
+    document: dict[str, Any],
+    stages: list[StageOutcome],
+    stored: StoredSplit,
+    run_folder: str,
+) -> dict[str, Any]:
+    """Log the run to MLflow, register the baseline and candidate, write the reports."""
+    completed = [stage for stage in stages if stage.status == "completed"]
+    baseline, selected = completed[0], completed[-1]
+    example = read_split_part(stored, "train").features
+    stage_models = [
+        StageModel(
+            stage="baseline",
+            technique=baseline.technique,
+            model=baseline.model,
+            input_example=example,
+            metrics=document["baseline"]["metrics"],
+            params=baseline.params,
+        ),
+        StageModel(
+            stage="candidate",
+            technique=selected.technique,
+            model=selected.model,
+            input_example=example[list(selected.model.feature_names_in_)],
+            metrics=document["selected"]["metrics"],
+            params=selected.params,
+        ),
+    ]
+    params = {
+        "system": spec.name,
+        "track": document["track"],
+        "seed": spec.seed,
+        "model_family": spec.model_family,
+        "pre_processing": spec.pre_processing,
+        "fairness_metric": spec.fairness.metric,
+        "utility_metric": spec.fairness.utility_metric,
+        "max_utility_loss": spec.fairness.max_utility_loss,
+        "protected_attribute": spec.primary_attribute.column,
+        "n_bootstrap": spec.n_bootstrap,
+        "confidence_level": spec.confidence_level,
+        **{f"rows_{part}": count for part, count in document["data"]["rows"].items()},
+    }
+    recorded = record_track_run(document, stage_models, params, write_reports, run_folder)
+    get_run_logger().info(
+        "MLflow run %s; %s versions %s (baseline) and %s (candidate); reports in %s",
+        recorded["run_id"],
+        spec.name,
+        recorded["registry"]["baseline_version"],
+        recorded["registry"]["candidate_version"],
+        run_folder,
+    )
+    return recorded
+
+
+@task(name="publish_summary", **IN_MEMORY)
+def publish_summary(document: dict[str, Any]) -> None:
+    """Attach the metric table and the decision to the flow run as a Markdown artifact."""
+    decision = document["decision"]
+    markdown = "\n".join(
+        [
+            f"# {document['track']} track on {document['system']}: {decision['action']}",
+            "",
+            render_markdown_table(document),
+            "",
+            *[f"- {reason}" for reason in decision["reasons"]],
+            "",
+            f"MLflow run `{document['run_id']}`; reports in `{document['reports'].get('recommendation', '')}`.",
+        ]
+    )
+    key = re.sub(r"[^a-z0-9-]", "-", f"{document['system']}-{document['track']}-summary".lower())
+    create_markdown_artifact(key=key, markdown=markdown, description="Baseline versus intervention")
