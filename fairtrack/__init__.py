@@ -1,6 +1,6 @@
 """fairtrack: fairness interventions on classifiers as auditable pipelines.
 
-The package holds the domain core (specifications, data loading, metrics,
+The package contains the domain core (specifications, data loading, metrics,
 statistics, causal analysis, interventions, registry and reports). It imports
 without a Prefect server; the Prefect tasks and flows live in the top-level
 ``tasks`` and ``flows`` packages.

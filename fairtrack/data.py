@@ -185,7 +185,7 @@ def _derive_columns(frame: pd.DataFrame, spec: SystemSpec, path: str) -> pd.Data
         unmapped = sorted(set(frame[rule.source].dropna().unique()) - set(rule.mapping), key=repr)
         if unmapped:
             raise DataError(
-                f"{path}: column {rule.source!r} holds value(s) {unmapped!r} that "
+                f"{path}: column {rule.source!r} contains value(s) {unmapped!r} that "
                 f"data.derive.{rule.name}.map does not map; add them to the mapping."
             )
         frame[rule.name] = frame[rule.source].map(rule.mapping)
@@ -225,7 +225,7 @@ def _map_label(frame: pd.DataFrame, label: LabelSpec, path: str) -> np.ndarray:
         unmapped = sorted((value for value in values if value not in label.mapping), key=repr)
         if unmapped:
             raise DataError(
-                f"{path}: label column {label.column!r} holds value(s) {unmapped!r} that "
+                f"{path}: label column {label.column!r} contains value(s) {unmapped!r} that "
                 f"label.mapping does not map; expected only {sorted(label.mapping, key=repr)!r}."
             )
         mapped = raw.map(label.mapping).to_numpy(dtype=np.int8)
@@ -266,7 +266,7 @@ def _protected_groups(
         if attr.bins is not None:
             if not pd.api.types.is_numeric_dtype(values):
                 raise DataError(
-                    f"{path}: protected column {attr.column!r} has bins but holds non-numeric "
+                    f"{path}: protected column {attr.column!r} has bins but contains non-numeric "
                     f"values (dtype {values.dtype}); remove the bins or convert the column."
                 )
             binned = pd.cut(values, bins=list(attr.bins), labels=list(attr.labels), include_lowest=True)

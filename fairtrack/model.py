@@ -27,17 +27,20 @@ def to_model_frame(features: pd.DataFrame) -> pd.DataFrame:
     """Convert features to dtypes that scikit-learn and MLflow signatures accept.
 
     pandas string, categorical and Arrow-backed columns become ``object``
-    columns with ``numpy.nan`` for missing values; numbers and booleans become
-    ``float64``. A model logged with an input example of
+    columns with ``numpy.nan`` for missing values; nullable integers and
+    booleans become ``float64``; numpy numbers stay as they are. A model logged with an input example of
     ``category`` or ``Int64`` columns would otherwise get a signature that
     rejects the same frame at prediction time (MLflow 3.x).
     """
     converted = {}
     for column in features.columns:
         values = features[column]
-        if pd.api.types.is_bool_dtype(values) or pd.api.types.is_numeric_dtype(values):
-            # float64 also keeps the signature valid for batches with missing numbers.
+        if pd.api.types.is_bool_dtype(values) or (
+            pd.api.types.is_numeric_dtype(values) and not isinstance(values.dtype, np.dtype)
+        ):
             converted[column] = values.astype("float64")
+        elif pd.api.types.is_numeric_dtype(values):
+            converted[column] = values
         else:
             as_object = values.astype(object)
             converted[column] = as_object.where(values.notna(), np.nan)

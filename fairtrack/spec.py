@@ -1,4 +1,4 @@
-"""System specifications: the YAML file that says what fairtrack works on.
+"""System specifications: the YAML file that describes what fairtrack works on.
 
 A specification names the data, the label and its favourable value, the
 protected attributes, the model family, the causal graph and the fairness
@@ -109,7 +109,7 @@ class ProtectedAttribute:
 
 @dataclass(frozen=True)
 class FeatureSpec:
-    """Which columns the model sees."""
+    """The feature columns of the model."""
 
     use: tuple[str, ...] | None = None
     drop: tuple[str, ...] = ()

@@ -16,6 +16,7 @@ import json
 import logging
 import os
 import re
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -214,19 +215,25 @@ def flatten_metrics(metrics: dict[str, Any], prefix: str = "") -> dict[str, floa
 def _log_stage(mlflow: Any, client: Any, stage_model: StageModel, document: dict[str, Any], parent_id: str) -> str:
     import sklearn
 
-    with mlflow.start_run(run_name=stage_model.technique, nested=True) as child:
+    experiment_id = mlflow.get_run(parent_id).info.experiment_id
+    with mlflow.start_run(experiment_id=experiment_id, run_name=stage_model.technique, nested=True) as child:
         mlflow.set_tags({"fairtrack.stage": stage_model.stage, "fairtrack.technique": stage_model.technique})
         mlflow.log_params(_stringify(stage_model.params))
         mlflow.log_metrics(flatten_metrics(stage_model.metrics))
-        info = mlflow.sklearn.log_model(
-            stage_model.model,
-            name="model",
-            registered_model_name=document["system"],
-            input_example=to_model_frame(stage_model.input_example.head(INPUT_EXAMPLE_ROWS)),
-            pip_requirements=[f"scikit-learn=={sklearn.__version__}"],
-            # OneHotEncoder stores its output dtype, which skops does not trust by default.
-            skops_trusted_types=["numpy.dtype"],
-        )
+        with warnings.catch_warnings():
+            # MLflow hints that integer columns cannot hold missing values. The
+            # signature keeps them as integers so that the training frame's own
+            # dtypes are accepted at prediction time.
+            warnings.filterwarnings("ignore", message="Hint: Inferred schema contains integer", category=UserWarning)
+            info = mlflow.sklearn.log_model(
+                stage_model.model,
+                name="model",
+                registered_model_name=document["system"],
+                input_example=to_model_frame(stage_model.input_example.head(INPUT_EXAMPLE_ROWS)),
+                pip_requirements=[f"scikit-learn=={sklearn.__version__}"],
+                # OneHotEncoder stores its output dtype, which skops does not trust by default.
+                skops_trusted_types=["numpy.dtype"],
+            )
         version = str(info.registered_model_version)
 
         metrics = stage_model.metrics

@@ -1,4 +1,4 @@
-"""What a pre-processing technique hands to retraining."""
+"""The result that a pre-processing technique passes to retraining."""
 
 from __future__ import annotations
 
