@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from fairtrack.errors import ContractError, DataError, SpecError
 
 TRACKS = ("quick",)
+CONTRACT_TRACKS = ("quick", "standard", "comprehensive")
 EXIT_FAILURE = 1
 EXIT_BAD_INPUT = 2
 
@@ -67,7 +68,64 @@ def _build_parser() -> argparse.ArgumentParser:
     run.add_argument("--data", default=None, help="read the training data from this file instead")
     run.add_argument("--json", action="store_true", help="print the run document as JSON")
     run.set_defaults(handler=_run_track)
+
+    validate = commands.add_parser("validate", help="check a system's data against its contract")
+    validate.add_argument("--system", required=True, help="path of the system specification (YAML)")
+    validate.add_argument("--data", default=None, help="validate this file instead of data.path")
+    validate.add_argument(
+        "--track",
+        choices=CONTRACT_TRACKS,
+        default="quick",
+        help="the track whose severities apply; small groups stop only the comprehensive track",
+    )
+    validate.add_argument("--json", action="store_true", help="print the contract report as JSON")
+    validate.add_argument(
+        "--draft-suite",
+        metavar="FILE",
+        default=None,
+        help="write a draft Great Expectations suite for this system's data to FILE and stop",
+    )
+    validate.set_defaults(handler=_validate)
     return parser
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from fairtrack.contracts.check import run_contract
+    from fairtrack.contracts.suites import draft_system_suite
+    from fairtrack.data import read_system_frame
+    from fairtrack.spec import load_spec
+
+    spec = load_spec(args.system)
+    if args.data:
+        spec = spec.with_data_path(os.path.abspath(args.data))
+
+    if args.draft_suite:
+        frame, _ = read_system_frame(spec)
+        with open(args.draft_suite, "w", encoding="utf-8") as handle:
+            json.dump(draft_system_suite(spec, frame), handle, indent=2)
+        print(f"Wrote a draft suite for {spec.name!r} to {args.draft_suite}; review it, then set contract.suite.")
+        return 0
+
+    report = run_contract(spec, track=args.track)
+    if args.json:
+        print(json.dumps(report.to_dict(), indent=2))
+    else:
+        print(_render_contract(report))
+    return 0 if report.passed else EXIT_BAD_INPUT
+
+
+def _render_contract(report) -> str:
+    verdict = "passed" if report.passed else "FAILED"
+    lines = [
+        f"data contract of {report.system} ({report.track} track): {verdict}",
+        f"{report.expectations_checked} expectations checked in {report.seconds:.2f} s; "
+        f"{len(report.errors)} error(s), {len(report.warnings)} warning(s)",
+    ]
+    if report.rows:
+        lines.append("rows: " + ", ".join(f"{part} {count}" for part, count in report.rows.items()))
+    lines += [f"  {finding.line()}" for finding in report.findings]
+    lines += [f"  note: {note}" for note in report.notes]
+    return "\n".join(lines)
 
 
 def _run_track(args: argparse.Namespace) -> int:

@@ -15,10 +15,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from fairtrack.contracts.rules import MAX_MISSING_PROTECTED_SHARE
 from fairtrack.errors import DataError
 from fairtrack.spec import LabelSpec, ProtectedAttribute, SystemSpec, resolve_data_path
 
-MAX_MISSING_PROTECTED_SHARE = 0.05
+
 
 logger = logging.getLogger(__name__)
 
@@ -110,7 +111,39 @@ def read_table(path: str, data_format: str, read_options: dict) -> pd.DataFrame:
         )
 
     frame.columns = [str(column).strip() for column in frame.columns]
+    if data_format == "csv" and len(frame.columns) == 1:
+        _reject_wrong_delimiter(str(frame.columns[0]), path)
+    _reject_duplicate_columns(frame, resolved, path, data_format, read_options)
     return frame
+
+
+def _reject_wrong_delimiter(header: str, path: str) -> None:
+    """Reject a file read into one column whose header contains another separator."""
+    for separator, name in ((";", "semicolon"), ("\t", "tab"), ("|", "pipe"), (",", "comma")):
+        if separator in header:
+            raise DataError(
+                f"Data file {path!r} was read as one column {header[:80]!r}, so it is probably "
+                f"{name}-separated. Set data.read_options.sep to {separator!r} in the specification."
+            )
+
+
+def _reject_duplicate_columns(
+    frame: pd.DataFrame, resolved: str, path: str, data_format: str, read_options: dict
+) -> None:
+    """Reject repeated column names, which pandas would silently rename to ``NAME.1``."""
+    names = list(frame.columns)
+    if data_format == "csv" and read_options.get("names") is None and read_options.get("header", 0) is not None:
+        ignored = ("nrows", "usecols", "dtype", "header", "na_values", "converters")
+        header_options = {key: value for key, value in read_options.items() if key not in ignored}
+        header = pd.read_csv(resolved, header=None, nrows=1, **header_options)
+        names = [str(name).strip() for name in header.iloc[0].tolist()]
+
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if repeated:
+        raise DataError(
+            f"Data file {path!r} has duplicate column name(s) {repeated!r}; "
+            "rename them so that every column name is unique."
+        )
 
 
 def load_system_data(spec: SystemSpec, test: bool = False) -> PreparedData:
@@ -134,11 +167,39 @@ def load_system_data(spec: SystemSpec, test: bool = False) -> PreparedData:
         If a file cannot be read, a named column is missing, the label cannot
         be mapped to two classes or a protected attribute has one group.
     """
+    frame, notes = read_system_frame(spec, test=test)
+    return prepare_frame(frame, spec, source=_source(spec, test), notes=notes)
+
+
+def read_system_frame(spec: SystemSpec, test: bool = False) -> tuple[pd.DataFrame, list[str]]:
+    """Read a system's file and normalise it, without mapping the label yet.
+
+    Surrounding whitespace is stripped from text values, categorical and
+    Arrow-backed text columns become pandas string columns, derived columns
+    are added and ``data.filter`` is applied. This is the frame that the
+    data contract validates.
+
+    Parameters
+    ----------
+    spec : SystemSpec
+        The system specification.
+    test : bool, default=False
+        Read ``data.test_path`` instead of ``data.path``.
+
+    Returns
+    -------
+    tuple of (pandas.DataFrame, list of str)
+        The frame and notes on what was changed.
+    """
     data = spec.data
-    path = data.test_path if test else data.path
+    path = _source(spec, test)
     options = {**data.read_options, **data.test_read_options} if test else data.read_options
     frame = read_table(path, data.format, options)
     notes: list[str] = []
+
+    converted = _normalise_text_dtypes(frame)
+    if converted:
+        notes.append(f"{path}: converted column(s) {converted} to pandas string columns")
 
     stripped = _strip_whitespace(frame)
     if stripped:
@@ -146,35 +207,81 @@ def load_system_data(spec: SystemSpec, test: bool = False) -> PreparedData:
 
     frame = _derive_columns(frame, spec, path)
     frame = _apply_filter(frame, spec, path, notes)
+    return frame, notes
 
-    if data.drop_missing:
+
+def prepare_frame(
+    frame: pd.DataFrame, spec: SystemSpec, source: str, notes: list[str] | None = None
+) -> PreparedData:
+    """Map the label to 0/1, build the protected groups and select the features.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The output of :func:`read_system_frame`.
+    spec : SystemSpec
+        The system specification.
+    source : str
+        The file the rows came from, for messages.
+    notes : list of str or None, default=None
+        Notes collected so far; this function appends to a copy.
+
+    Returns
+    -------
+    PreparedData
+        Features, the 0/1 label and the protected groups.
+    """
+    notes = list(notes or [])
+    if spec.data.drop_missing:
         before = len(frame)
         frame = frame.dropna().reset_index(drop=True)
         if len(frame) < before:
-            notes.append(f"{path}: dropped {before - len(frame)} row(s) with a missing value")
+            notes.append(f"{source}: dropped {before - len(frame)} row(s) with a missing value")
         if frame.empty:
-            raise DataError(f"Data file {path!r} has no complete row left after dropping missing values.")
+            raise DataError(f"Data file {source!r} has no complete row left after dropping missing values.")
 
-    label = _map_label(frame, spec.label, path)
-    groups, frame, label = _protected_groups(frame, label, spec.protected, path, notes)
-    features = frame[_feature_columns(frame, spec, path)]
+    label = _map_label(frame, spec.label, source)
+    groups, frame, label = _protected_groups(frame, label, spec.protected, source, notes)
+    features = frame[_feature_columns(frame, spec, source)]
 
     for note in notes:
         logger.info("%s", note)
-    logger.info("Read %d rows and %d feature columns from %s", len(frame), features.shape[1], path)
+    logger.info("Read %d rows and %d feature columns from %s", len(frame), features.shape[1], source)
     return PreparedData(features=features, label=label, groups=groups, notes=notes)
+
+
+def _source(spec: SystemSpec, test: bool) -> str:
+    return spec.data.test_path if test else spec.data.path
+
+
+def _normalise_text_dtypes(frame: pd.DataFrame) -> list[str]:
+    """Turn categorical, Arrow-backed and all-text object columns into pandas string columns."""
+    converted = []
+    for column in frame.columns:
+        dtype = frame[column].dtype
+        is_category = isinstance(dtype, pd.CategoricalDtype)
+        is_arrow_text = isinstance(dtype, pd.ArrowDtype) and pd.api.types.is_string_dtype(dtype)
+        is_other_string = isinstance(dtype, pd.StringDtype) and dtype != pd.StringDtype(na_value=np.nan)
+        is_text_object = dtype == object and frame[column].dropna().map(type).eq(str).all()
+        if is_category and not pd.api.types.is_numeric_dtype(dtype.categories):
+            frame[column] = frame[column].astype(str).where(frame[column].notna(), np.nan).astype("str")
+            converted.append(column)
+        elif is_arrow_text or is_other_string or is_text_object:
+            frame[column] = frame[column].astype("str")
+            converted.append(column)
+    return converted
 
 
 def _strip_whitespace(frame: pd.DataFrame) -> list[str]:
     changed = []
     for column in frame.columns:
         values = frame[column]
-        if not (pd.api.types.is_string_dtype(values) or isinstance(values.dtype, pd.CategoricalDtype)):
+        if not pd.api.types.is_string_dtype(values):
             continue
-        as_text = values.astype("string")
-        trimmed = as_text.str.strip()
-        if not trimmed.equals(as_text):
-            frame[column] = trimmed.astype(values.dtype) if values.dtype != object else trimmed.astype(object)
+        text = values.astype("str")
+        trimmed = text.str.strip()
+        if not trimmed.equals(text):
+            frame[column] = trimmed
             changed.append(column)
     return changed
 
@@ -342,8 +449,10 @@ def _feature_columns(frame: pd.DataFrame, spec: SystemSpec, path: str) -> list[s
 
 def _require_columns(frame: pd.DataFrame, columns: list[str], path: str, key: str) -> None:
     missing = [column for column in columns if column not in frame.columns]
-    if missing:
-        raise DataError(
-            f"{path}: column(s) {missing!r} named by {key} not found; the file has "
-            f"columns {list(frame.columns)!r}. Fix the specification or the file."
-        )
+    if not missing:
+        return
+
+    raise DataError(
+        f"{path}: column(s) {missing!r} named by {key} not found; the file has "
+        f"columns {list(frame.columns)!r}. Fix the specification or the file."
+    )

@@ -109,6 +109,8 @@ def decide(
     if utility_cost is not None:
         limit = min(max_utility_loss, REJECT_UTILITY_COST)
         cost = f"utility cost {utility_cost:.1%} of {utility_metric}"
+        if utility_cost < 0:
+            cost += f" (a gain of {-utility_cost:.1%})"
         if utility_cost > REJECT_UTILITY_COST:
             reasons.append(("reject", f"{cost} is above {REJECT_UTILITY_COST:.0%}"))
         elif utility_cost > limit:

@@ -36,6 +36,7 @@ BUNDLED_DIR = Path(__file__).parent / "datasets"
 TOP_LEVEL_KEYS = (
     "approval",
     "causal",
+    "contract",
     "data",
     "fairness",
     "features",
@@ -143,6 +144,7 @@ class SystemSpec:
     model_family: str = "logistic_regression"
     model_params: dict[str, Any] = field(default_factory=dict)
     causal_graph: Path | None = None
+    contract_suite: Path | None = None
     fairness: FairnessSpec = FairnessSpec()
     pre_processing: str = "reweighing"
     n_bootstrap: int = 1000
@@ -255,6 +257,10 @@ def parse_spec(raw: Any, source: Path | None = None) -> SystemSpec:
     reader.known_keys(causal, "causal", ("graph",))
     graph = reader.optional_string(causal, "causal.graph")
 
+    contract = reader.mapping(top.get("contract", {}), "contract")
+    reader.known_keys(contract, "contract", ("suite",))
+    suite = reader.optional_string(contract, "contract.suite")
+
     interventions = reader.mapping(top.get("interventions", {}), "interventions")
     reader.known_keys(interventions, "interventions", ("pre_processing",))
     pre_processing = reader.choice(
@@ -282,6 +288,7 @@ def parse_spec(raw: Any, source: Path | None = None) -> SystemSpec:
         model_family=model_family,
         model_params=dict(model_params),
         causal_graph=_resolve_local(graph, base) if graph else None,
+        contract_suite=_resolve_local(suite, base) if suite else None,
         fairness=fairness,
         pre_processing=pre_processing,
         n_bootstrap=n_bootstrap,

@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from fairtrack.contracts.files import CONTRACT_DIR
 from fairtrack.errors import RegistryError
 from fairtrack.model import to_model_frame
 
@@ -161,6 +162,9 @@ def record_track_run(
             document = {**document, "reports": reports}
             for path in reports.values():
                 mlflow.log_artifact(path, artifact_path="reports")
+            contract_folder = Path(output_folder) / CONTRACT_DIR
+            if contract_folder.is_dir():
+                mlflow.log_artifacts(str(contract_folder), artifact_path=CONTRACT_DIR)
     except Exception as exc:
         _undo(client, name, created_versions)
         raise RegistryError(

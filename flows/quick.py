@@ -1,6 +1,6 @@
 """The quick track: one pre-processing intervention, validated against the baseline.
 
-Contract, causal step, baseline, one pre-processing technique (reweighing by
+Data contract (the first task, which stops the run on an error), causal step, baseline, one pre-processing technique (reweighing by
 default, or suppression of proxy features), evaluation with bootstrap CIs,
 decision, then MLflow records and reports.
 """
@@ -48,8 +48,8 @@ def quick(
     spec = load_system(system, seed=seed, data_path=data_path)
     run_folder = create_run_folder(spec, TRACK, output_dir)
 
+    contract = check_contract(spec, TRACK, run_folder)
     stored = load_and_split(spec, run_folder)
-    contract = check_contract(spec, stored)
     causal = analyse_causal_graph(spec)
 
     baseline = fit_baseline(spec, stored)

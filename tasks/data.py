@@ -7,10 +7,13 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from prefect import get_run_logger, task
+from prefect.artifacts import create_table_artifact
 
-from fairtrack.contract import ContractResult, check_split
+from fairtrack.contracts.check import run_contract
+from fairtrack.contracts.files import CONTRACT_DIR, write_contract_files
+from fairtrack.contracts.report import ContractReport
 from fairtrack.spec import SystemSpec, load_spec
-from fairtrack.split import StoredSplit, read_split, split_system_data, store_split
+from fairtrack.split import StoredSplit, split_system_data, store_split
 from tasks.options import IN_MEMORY
 
 DEFAULT_OUTPUT_DIR = Path(".fairtrack") / "runs"
@@ -59,12 +62,43 @@ def load_and_split(spec: SystemSpec, run_folder: str) -> StoredSplit:
 
 
 @task(name="check_contract", **IN_MEMORY)
-def check_contract(spec: SystemSpec, stored: StoredSplit) -> ContractResult:
-    """Check group sizes and group coverage of the split; warn about small groups."""
+def check_contract(spec: SystemSpec, track: str, run_folder: str) -> ContractReport:
+    """Validate the data against its contract; stop the run on an error.
+
+    The result is attached to the flow run as a table artifact and written to
+    ``contract/`` in the run folder (Great Expectations' validation results
+    and a readable summary) before an error stops the run.
+    """
     logger = get_run_logger()
-    contract = check_split(read_split(stored), source=spec.data.path)
-    for warning in contract.warnings:
-        logger.warning("%s", warning)
-    for attribute, parts in contract.group_counts.items():
-        logger.info("Groups of %s in the training data: %s", attribute, parts["train"])
-    return contract
+    report = run_contract(spec, track=track)
+    write_contract_files(report, Path(run_folder) / CONTRACT_DIR)
+
+    for note in report.notes:
+        logger.info("%s", note)
+    for finding in report.warnings:
+        logger.warning("%s", finding.line())
+    for finding in report.errors:
+        logger.error("%s", finding.line())
+
+    rows = report.table_rows() or [{"severity": "none", "source": "", "column": "", "check": "all passed", "observed": "", "expected": ""}]
+    create_table_artifact(
+        key=_artifact_key(f"{spec.name}-{track}-contract"),
+        table=rows,
+        description=(
+            f"Data contract of {spec.name}: {report.expectations_checked} expectations, "
+            f"{len(report.errors)} error(s), {len(report.warnings)} warning(s)"
+        ),
+    )
+    logger.info(
+        "Contract of %s checked %d expectations in %.2f s: %s",
+        spec.name,
+        report.expectations_checked,
+        report.seconds,
+        "passed" if report.passed else "failed",
+    )
+    report.raise_for_errors()
+    return report
+
+
+def _artifact_key(text: str) -> str:
+    return re.sub(r"[^a-z0-9-]", "-", text.lower())

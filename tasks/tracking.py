@@ -9,7 +9,7 @@ from prefect import get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 
 from fairtrack.causal import CausalSummary
-from fairtrack.contract import ContractResult
+from fairtrack.contracts.report import ContractReport
 from fairtrack.decision import Decision
 from fairtrack.evaluation import PairEvaluation
 from fairtrack.reports import write_reports
@@ -28,13 +28,19 @@ def assemble_document(
     stages: list[StageOutcome],
     evaluation: PairEvaluation,
     decision: Decision,
-    contract: ContractResult,
+    contract: ContractReport,
     causal: CausalSummary | None,
     stored: StoredSplit,
 ) -> dict[str, Any]:
     """Build the run document from the results of the track's tasks."""
-    data = {**contract.to_dict(), "fingerprint": stored.fingerprint}
-    return build_document(
+    data = {
+        "rows": contract.rows,
+        "group_counts": contract.group_counts,
+        "notes": contract.notes,
+        "warnings": [finding.line() for finding in contract.warnings],
+        "fingerprint": stored.fingerprint,
+    }
+    document = build_document(
         spec,
         track,
         evaluation,
@@ -43,6 +49,7 @@ def assemble_document(
         data=data,
         causal=causal.to_dict() if causal else {},
     )
+    return {**document, "contract": contract.to_dict()}
 
 
 @task(name="record_run", retries=1, retry_delay_seconds=5, **IN_MEMORY)

@@ -4,9 +4,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from fairtrack.contract import check_split
 from fairtrack.data import load_system_data
-from fairtrack.errors import ContractError, DataError
+from fairtrack.errors import DataError
 from fairtrack.spec import load_spec
 from fairtrack.split import read_split, split_system_data, store_split
 from tests.conftest import SYSTEMS, make_biased_frame, write_system
@@ -194,28 +193,3 @@ def test_missing_data_file_rejected(tmp_path):
 
     with pytest.raises(DataError, match="absent.csv' not found"):
         load_system_data(spec)
-
-
-def test_small_group_warned_not_dropped(tmp_path):
-    frame = make_biased_frame()
-    frame.loc[:39, "group"] = "c"
-    spec = load_spec(write_system(tmp_path, frame))
-
-    result = check_split(split_system_data(spec))
-
-    total = sum(result.group_counts["group"][part].get("c", 0) for part in ("train", "validation", "test"))
-    assert total == 40
-    assert any("group 'c' of 'group' has 40 rows" in warning for warning in result.warnings)
-
-
-def test_group_only_in_test_rejected(tmp_path):
-    frame = make_biased_frame()
-    test_frame = frame.iloc[:300].copy()
-    test_frame.loc[:49, "group"] = "c"
-    test_frame.to_csv(tmp_path / "test.csv", index=False)
-    spec = load_spec(
-        write_system(tmp_path, frame, data={"path": "data.csv", "test_path": "test.csv"})
-    )
-
-    with pytest.raises(ContractError, match=r"group\(s\) \['c'\].*test data but not in the training data"):
-        check_split(split_system_data(spec))

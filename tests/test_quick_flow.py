@@ -10,7 +10,7 @@ import yaml
 from mlflow import MlflowClient
 
 from fairtrack.cli import main
-from fairtrack.errors import DataError
+from fairtrack.errors import ContractError
 from flows.quick import quick
 from tests.conftest import SYSTEMS, make_biased_frame, write_system
 
@@ -83,6 +83,7 @@ def test_suppression_drops_proxies_on_german(mlflow_store, tmp_path):
         shutil.copy(SYSTEMS / name, tmp_path / name)
     spec = yaml.safe_load((tmp_path / "german.yaml").read_text())
     spec["interventions"] = {"pre_processing": "suppression"}
+    spec["contract"] = {"suite": str(SYSTEMS.parent / "data_contracts" / "german.json")}
     (tmp_path / "german.yaml").write_text(yaml.safe_dump(spec))
 
     document = quick(system=str(tmp_path / "german.yaml"), output_dir=str(tmp_path / "runs"))
@@ -108,7 +109,7 @@ def test_bad_input_rejected_before_mlflow(mlflow_store, tmp_path):
     frame["group"] = "a"
     path = write_system(tmp_path / "system", frame)
 
-    with pytest.raises(DataError, match="single group"):
+    with pytest.raises(ContractError, match="column 'group'.*expected at least 2 distinct values"):
         quick(system=str(path), output_dir=str(tmp_path / "runs"))
 
     client = MlflowClient(mlflow_store)
@@ -135,4 +136,6 @@ def test_cli_bad_input_exits_with_two(mlflow_store, tmp_path, capsys):
     status = main(["run", "quick", "--system", str(path)])
 
     assert status == 2
-    assert "['gender'] named by protected not found" in capsys.readouterr().err
+    error = capsys.readouterr().err
+    assert "column 'gender': expect_column_to_exist" in error
+    assert "breaks 1 expectation(s)" in error
