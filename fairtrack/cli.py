@@ -54,9 +54,12 @@ def _build_parser() -> argparse.ArgumentParser:
         description="Run fairness interventions on a classifier as an auditable Prefect pipeline.",
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress of the core library")
+    # -v is also accepted after the command; SUPPRESS keeps the top-level value otherwise.
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     commands = parser.add_subparsers(dest="command", required=True)
 
-    run = commands.add_parser("run", help="run a track on a system")
+    run = commands.add_parser("run", help="run a track on a system", parents=[common])
     run.add_argument("track", choices=TRACKS, help="the track to run")
     run.add_argument("--system", required=True, help="path of the system specification (YAML)")
     run.add_argument("--seed", type=int, default=None, help="override the specification's seed")
@@ -69,7 +72,7 @@ def _build_parser() -> argparse.ArgumentParser:
     run.add_argument("--json", action="store_true", help="print the run document as JSON")
     run.set_defaults(handler=_run_track)
 
-    validate = commands.add_parser("validate", help="check a system's data against its contract")
+    validate = commands.add_parser("validate", help="check a system's data against its contract", parents=[common])
     validate.add_argument("--system", required=True, help="path of the system specification (YAML)")
     validate.add_argument("--data", default=None, help="validate this file instead of data.path")
     validate.add_argument(
@@ -129,10 +132,15 @@ def _render_contract(report) -> str:
 
 
 def _run_track(args: argparse.Namespace) -> int:
+    from fairtrack.spec import load_spec
+    from fairtrack.summary import render_text
+
+    # Reject a bad specification in milliseconds, before Prefect starts its server.
+    load_spec(args.system)
+
     # The temporary Prefect server otherwise logs "database is locked" on its telemetry write.
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     from flows.quick import quick
-    from fairtrack.summary import render_text
 
     # Prefect and the libraries print progress; keep stdout for the result alone.
     with contextlib.redirect_stdout(sys.stderr):

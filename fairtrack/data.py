@@ -403,7 +403,7 @@ def _protected_groups(
     if missing.any():
         share = missing.mean()
         counts = {column: int(groups_frame[column].isna().sum()) for column in groups_frame}
-        if share >= MAX_MISSING_PROTECTED_SHARE:
+        if share > MAX_MISSING_PROTECTED_SHARE:
             raise DataError(
                 f"{path}: {share:.1%} of rows miss a protected attribute ({counts}); "
                 f"at most {MAX_MISSING_PROTECTED_SHARE:.0%} is supported. Fill or remove those rows."

@@ -18,6 +18,9 @@ REPORT_FILES = {
 }
 DOCUMENT_FILE = "metrics.json"
 
+# The track that each risk tier calls for.
+TRACK_FOR_TIER = {"low": "quick", "medium": "standard", "high": "comprehensive", "critical": "comprehensive"}
+
 
 def write_reports(document: dict[str, Any], folder: str | Path) -> dict[str, str]:
     """Write the Markdown reports and the metrics JSON of a run into ``folder``.
@@ -59,12 +62,23 @@ def baseline_report(document: dict[str, Any]) -> str:
     """Render the baseline fairness report: groups, sizes and metrics with CIs."""
     metrics = document["baseline"]["metrics"]
     confidence = document["validation"]["confidence_level"]
+    spec = document["specification"]
+    protected = "; ".join(
+        f"`{item['column']}` (privileged: {', '.join(item['privileged'])})" for item in spec["protected"]
+    )
     lines = [
         f"# Baseline fairness report: {document['system']}",
         "",
-        f"Track: {document['track']}. Seed: {document['seed']}. MLflow run: {document['run_id']}.",
-        f"Intervals: {confidence:.0%} {document['validation']['method']}, "
-        f"{document['validation']['n_bootstrap']} resamples.",
+        f"Track: {document['track']}. Seed: {document['seed']}. MLflow run: {document['run_id']}. "
+        f"Risk tier: {spec['risk_tier']}.",
+        "",
+        f"- Label: `{spec['label']}`; positive value(s): {spec['positive']!r}; the favourable outcome is "
+        f"label {spec['favorable_label']}.",
+        f"- Protected attributes: {protected}. The first is the target of the intervention.",
+        f"- Model: {spec['model_family']}.",
+        f"- Intervals: {confidence:.0%} {document['validation']['method']}, "
+        f"{document['validation']['n_bootstrap']} resamples. Only the baseline appears here; "
+        "the intervention log compares it with the selected model.",
         "",
         "## Data",
         "",
@@ -135,26 +149,61 @@ def intervention_log(document: dict[str, Any]) -> str:
 
 
 def recommendation(document: dict[str, Any]) -> str:
-    """Render the recommendation: the decision, its reasons and the registry state."""
+    """Render the recommendation: the decision, its reasons, side effects and the registry state."""
     decision = document["decision"]
     registry = document.get("registry") or {}
+    spec = document["specification"]
     lines = [
         f"# Recommendation: {decision['action']}",
         "",
-        f"System {document['system']}, {document['track']} track, MLflow run {document['run_id']}.",
+        f"System {document['system']}, {document['track']} track, MLflow run {document['run_id']}. "
+        f"Risk tier: {spec['risk_tier']}.",
         "",
         "## Reasons",
         "",
     ]
     lines += [f"- {reason}" for reason in decision["reasons"]]
+
+    side_effects = _side_effects(document)
+    lines += ["", "## Other fairness metrics", ""]
+    if side_effects:
+        lines.append("These disparities are higher for the selected model than for the baseline:")
+        lines.append("")
+        lines += [f"- {text}" for text in side_effects]
+    else:
+        lines.append("No other disparity metric is higher for the selected model than for the baseline.")
+    lines += [
+        "",
+        "| attribute | metric | baseline | selected |",
+        "| --- | --- | --- | --- |",
+    ]
+    baseline, selected = document["baseline"]["metrics"], document["selected"]["metrics"]
+    for attribute, disparities in baseline["attributes"].items():
+        for name, value in disparities.items():
+            lines.append(
+                f"| {attribute} | {name} | {format_metric(value)} | "
+                f"{format_metric(selected['attributes'][attribute][name])} |"
+            )
+
+    expected_track = TRACK_FOR_TIER.get(spec["risk_tier"])
+    lines += ["", "## Review", ""]
+    roles = ", ".join(spec["approval_roles"]) or "none named in the specification"
+    lines.append(f"Approval roles: {roles}.")
+    if expected_track and expected_track != document["track"]:
+        lines.append(
+            f"A {spec['risk_tier']}-risk system calls for the {expected_track} track; treat this "
+            f"{document['track']}-track result as a screening result, not as grounds to deploy."
+        )
+
     if registry:
         lines += [
             "",
             "## Registry",
             "",
-            f"Registered model `{registry['model']}`: alias `baseline` is version "
-            f"{registry['baseline_version']}, alias `candidate` is version {registry['candidate_version']}. "
-            "The `champion` alias is not moved by this run; promotion needs an approval.",
+            f"At the time of this run, alias `baseline` of registered model `{registry['model']}` pointed at "
+            f"version {registry['baseline_version']} and alias `candidate` at version "
+            f"{registry['candidate_version']}. A later run moves both. This run does not move `champion`; "
+            "promotion needs an approval.",
         ]
     lines += [
         "",
@@ -166,3 +215,23 @@ def recommendation(document: dict[str, Any]) -> str:
         "- reject: fairness got significantly worse or utility dropped by more than 10 %; keep the baseline.",
     ]
     return "\n".join(lines) + "\n"
+
+
+def _side_effects(document: dict[str, Any]) -> list[str]:
+    baseline, selected = document["baseline"]["metrics"], document["selected"]["metrics"]
+    found = []
+    for attribute, disparities in baseline["attributes"].items():
+        for name, before in disparities.items():
+            after = selected["attributes"][attribute][name]
+            if before["value"] is None or after["value"] is None:
+                continue
+            # A higher ratio is fairer; for every difference lower is fairer.
+            worse = after["value"] < before["value"] if name.endswith("_ratio") else after["value"] > before["value"]
+            if worse:
+                found.append(f"`{name}` on `{attribute}`: {format_metric(before)} -> {format_metric(after)}")
+    if found:
+        found.append(
+            "Only the metric of record on the primary attribute has a paired test of the change; "
+            "compare the intervals above before relying on these."
+        )
+    return found

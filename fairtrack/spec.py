@@ -199,6 +199,8 @@ def load_spec(path: str | Path) -> SystemSpec:
         and the key.
     """
     path = Path(path)
+    if path.is_dir():
+        raise SpecError(f"System specification {str(path)!r} is a folder; pass a YAML file inside it.")
     if not path.is_file():
         raise SpecError(
             f"System specification {str(path)!r} not found. Pass the path of a YAML file "
@@ -516,7 +518,10 @@ class _Reader:
         self.where = where
 
     def fail(self, key: str, expected: str, value: Any) -> SpecError:
-        return SpecError(f"{self.where}: {key} must be {expected}, got {value!r}.")
+        shown = repr(value)
+        if len(shown) > 80:
+            shown = shown[:77] + "..."
+        return SpecError(f"{self.where}: {key} must be {expected}, got {shown}.")
 
     def known_keys(self, mapping: dict, key: str, allowed: tuple[str, ...]) -> None:
         unknown = sorted(set(mapping) - set(allowed))

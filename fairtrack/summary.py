@@ -60,6 +60,7 @@ def build_document(
         "seed": spec.seed,
         "run_id": None,
         "primary_attribute": evaluation.primary_attribute,
+        "specification": describe_spec(spec),
         "fairness_metric": spec.fairness.metric,
         "utility_metric": spec.fairness.utility_metric,
         "baseline": {"technique": "baseline", "metrics": evaluation.baseline},
@@ -76,6 +77,25 @@ def build_document(
             "n_bootstrap": evaluation.n_bootstrap,
             "confidence_level": evaluation.confidence_level,
         },
+    }
+
+
+def describe_spec(spec: SystemSpec) -> dict[str, Any]:
+    """Return the parts of a specification that reports and reviewers need."""
+    label = spec.label
+    return {
+        "source": str(spec.source) if spec.source else None,
+        "label": label.column,
+        "positive": label.positive if label.mapping is None else sorted(k for k, v in label.mapping.items() if v == 1),
+        "favorable_label": label.favorable,
+        "protected": [
+            {"column": attribute.column, "privileged": [str(value) for value in attribute.privileged]}
+            for attribute in spec.protected
+        ],
+        "model_family": spec.model_family,
+        "risk_tier": spec.risk_tier,
+        "approval_roles": list(spec.approval_roles),
+        "max_utility_loss": spec.fairness.max_utility_loss,
     }
 
 

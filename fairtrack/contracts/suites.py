@@ -6,7 +6,7 @@ attributes are present, mostly complete and have at least two groups. The
 feature checks (no all-missing, constant or infinite column) run vectorised
 in :mod:`fairtrack.contracts.features` instead, because Great Expectations
 evaluates one expectation at a time. A system's own suite file (Great
-Expectations' JSON format) adds what only that system knows: column types,
+Expectations' JSON format) adds the facts specific to that system: column types,
 allowed categories and value ranges. :func:`draft_system_suite` proposes such
 a file from a sample of the data.
 """
@@ -104,7 +104,7 @@ def load_system_suite(path: str | Path) -> gx.ExpectationSuite:
     Raises
     ------
     SpecError
-        If the file is missing, is not JSON, or holds an unknown expectation.
+        If the file is missing, is not JSON, or contains an unknown expectation.
     """
     path = Path(path)
     if not path.is_file():
