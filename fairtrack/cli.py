@@ -4,7 +4,7 @@
 Prefect flow and prints a table of baseline and intervention metrics with
 their CIs, the decision and where the reports are. ``--json`` prints the run
 document instead. Exit status: 0 on success, 2 when the specification or the
-data is rejected, 1 on any other failure.
+data is rejected or the registry refuses a change (no approval, no baseline), 1 on any other failure.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from fairtrack.errors import ContractError, DataError, SpecError
+from fairtrack.errors import ContractError, DataError, RegistryError, SpecError
 
 TRACKS = ("quick",)
 CONTRACT_TRACKS = ("quick", "standard", "comprehensive")
@@ -31,6 +31,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``fairtrack`` command line and return its exit status."""
     parser = _build_parser()
     args = parser.parse_args(argv)
+    # MLflow draws progress bars for each small audit-log download otherwise.
+    os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
@@ -39,7 +41,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     try:
         return args.handler(args)
-    except (SpecError, DataError, ContractError) as exc:
+    except (SpecError, DataError, ContractError, RegistryError) as exc:
         _report_error(args, exc)
         return EXIT_BAD_INPUT
     except Exception as exc:
@@ -89,7 +91,114 @@ def _build_parser() -> argparse.ArgumentParser:
         help="write a draft Great Expectations suite for this system's data to FILE and stop",
     )
     validate.set_defaults(handler=_validate)
+
+    approve = commands.add_parser("approve", help="record a reviewer's sign-off on the candidate model", parents=[common])
+    approve.add_argument("--system", required=True, help="the registered model (system name) or its specification")
+    approve.add_argument("--reviewer", required=True, help="who signs off")
+    approve.add_argument("--reject", action="store_true", help="record a rejection instead of an approval")
+    approve.add_argument("--comment", default="", help="the reviewer's comment")
+    approve.add_argument("--json", action="store_true", help="print the recorded transition as JSON")
+    approve.set_defaults(handler=_approve)
+
+    promote = commands.add_parser("promote", help="move the champion alias to the approved candidate", parents=[common])
+    promote.add_argument("--system", required=True, help="the registered model (system name) or its specification")
+    promote.add_argument("--force", action="store_true", help="promote without a recorded approval (needs --reason)")
+    promote.add_argument("--reason", default="", help="why; required with --force")
+    promote.add_argument("--json", action="store_true", help="print the transition as JSON")
+    promote.set_defaults(handler=_promote)
+
+    rollback = commands.add_parser("rollback", help="restore the baseline model as champion", parents=[common])
+    rollback.add_argument("--system", required=True, help="the system name (emergency) or its specification (quality)")
+    rollback.add_argument("--mode", choices=("emergency", "quality"), default="emergency", help="roll back at once, or after a quality check")
+    rollback.add_argument("--reason", required=True, help="why; stored on the rolled-back version and in the audit log")
+    rollback.add_argument("--batch", default=None, help="production batch file (CSV or Parquet); required in quality mode")
+    rollback.add_argument("--notify", default=None, metavar="BLOCK", help="Prefect notification block to notify, as TYPE/NAME")
+    rollback.add_argument("--json", action="store_true", help="print the result as JSON")
+    rollback.set_defaults(handler=_rollback)
+
+    serve = commands.add_parser("serve", help="serve every deployment from this process (local use)", parents=[common])
+    serve.add_argument("--systems-dir", default="systems", help="folder of system specifications (default: systems)")
+    serve.set_defaults(handler=_serve)
     return parser
+
+
+def _model_name(system: str) -> str:
+    from fairtrack.spec import load_spec
+
+    if system.endswith((".yaml", ".yml")):
+        return load_spec(system).name
+    return system
+
+
+def _approve(args: argparse.Namespace) -> int:
+    from fairtrack.registry import record_approval
+
+    transition = record_approval(
+        _model_name(args.system), "reject" if args.reject else "approve", args.reviewer, args.comment
+    )
+    _print_transition(args, transition.to_dict(), f"recorded {transition.action} of version {transition.to_version}")
+    return 0
+
+
+def _promote(args: argparse.Namespace) -> int:
+    from fairtrack.registry import current_actor, promote
+
+    transition = promote(_model_name(args.system), actor=current_actor(), force=args.force, reason=args.reason)
+    summary = (
+        f"champion moved from version {transition.from_version} to {transition.to_version}"
+        if transition.changed
+        else f"champion already points at candidate version {transition.to_version}; nothing changed"
+    )
+    _print_transition(args, transition.to_dict(), summary)
+    return 0
+
+
+def _rollback(args: argparse.Namespace) -> int:
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    if args.mode == "quality" and not args.batch:
+        raise SpecError("A quality rollback needs a production batch; pass --batch FILE.")
+    from flows.rollback import rollback
+
+    with contextlib.redirect_stdout(sys.stderr):
+        result = rollback(
+            system=args.system,
+            mode=args.mode,
+            reason=args.reason,
+            batch=args.batch,
+            notification_block=args.notify,
+        )
+
+    transition = result["transition"]
+    if args.json:
+        print(json.dumps(result, indent=2, default=str))
+    elif result["assessment"] and result["assessment"]["outcome"] != "rollback":
+        assessment = result["assessment"]
+        print(f"quality check of {result['system']}: {assessment['outcome']}; champion unchanged")
+        print("\n".join(f"  - {reason}" for reason in assessment["reasons"]))
+        print(f"degradation report: {assessment['report']}")
+    elif transition["changed"]:
+        print(
+            f"{result['system']}: champion moved from version {transition['from_version']} to baseline "
+            f"version {transition['to_version']}"
+        )
+    else:
+        print(f"{result['system']}: champion already points at baseline version {transition['to_version']}; nothing changed")
+    return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    from deployments.serve import serve_all
+
+    serve_all(args.systems_dir)
+    return 0
+
+
+def _print_transition(args: argparse.Namespace, transition: dict, summary: str) -> None:
+    if args.json:
+        print(json.dumps(transition, indent=2))
+    else:
+        print(f"{transition['model']}: {summary}")
 
 
 def _validate(args: argparse.Namespace) -> int:

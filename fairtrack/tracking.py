@@ -16,6 +16,7 @@ import json
 import logging
 import os
 import re
+import time
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +33,7 @@ HOME_DIR = ".fairtrack"
 DATABASE_FILE = "mlflow.db"
 ARTIFACT_DIR = "mlartifacts"
 INPUT_EXAMPLE_ROWS = 5
+ALIAS_WRITE_ATTEMPTS = 5
 SAFE_METRIC_NAME = re.compile(r"[^A-Za-z0-9_\-. /]")
 
 logger = logging.getLogger(__name__)
@@ -145,8 +147,8 @@ def record_track_run(
 
             baseline_version = versions[stage_models[0].stage]
             candidate_version = versions[stage_models[-1].stage]
-            client.set_registered_model_alias(name, "baseline", baseline_version)
-            client.set_registered_model_alias(name, "candidate", candidate_version)
+            set_alias(client, name, "baseline", baseline_version)
+            set_alias(client, name, "candidate", candidate_version)
 
             document = {
                 **document,
@@ -172,6 +174,7 @@ def record_track_run(
             "The run is marked failed and its model versions were removed."
         ) from exc
 
+    _audit_registration(name, run_id, baseline_version, candidate_version, document["track"])
     logger.info(
         "Recorded MLflow run %s; registered %s versions %s (baseline) and %s (candidate)",
         run_id,
@@ -214,6 +217,36 @@ def flatten_metrics(metrics: dict[str, Any], prefix: str = "") -> dict[str, floa
         else:
             add(name, metric)
     return flat
+
+
+def set_alias(client: Any, model: str, alias: str, version: str) -> None:
+    """Point an alias at a version, retrying the write conflicts of concurrent SQLite writers."""
+    from mlflow.exceptions import MlflowException
+
+    for attempt in range(1, ALIAS_WRITE_ATTEMPTS + 1):
+        try:
+            client.set_registered_model_alias(model, alias, version)
+            return
+        except MlflowException as exc:
+            if attempt == ALIAS_WRITE_ATTEMPTS:
+                raise RegistryError(f"Setting alias {alias!r} of {model!r} to version {version} failed: {exc}") from exc
+            logger.warning("Setting alias %s of %s failed (attempt %d of %d): %s", alias, model, attempt, ALIAS_WRITE_ATTEMPTS, exc)
+            time.sleep(0.2 * attempt)
+
+
+def _audit_registration(model: str, run_id: str, baseline: str, candidate: str, track: str) -> None:
+    from fairtrack.registry import Transition, append_audit, current_actor
+
+    transition = Transition(
+        model=model,
+        action="register",
+        actor=current_actor(),
+        reason=f"{track} track run {run_id}",
+        changed=True,
+        to_version=candidate,
+        details={"baseline": baseline, "candidate": candidate, "run_id": run_id},
+    )
+    append_audit(model, transition)
 
 
 def _log_stage(mlflow: Any, client: Any, stage_model: StageModel, document: dict[str, Any], parent_id: str) -> str:

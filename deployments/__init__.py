@@ -1,0 +1,1 @@
+"""Prefect deployments of fairtrack's flows: schedules, parameters and the serve entry."""
