@@ -130,6 +130,7 @@ def record_track_run(
                     "fairtrack.track": document["track"],
                     "fairtrack.data_fingerprint": document["data"]["fingerprint"],
                     "fairtrack.decision": document["decision"]["action"],
+                    **({"fairtrack.prefect_flow_run_id": document["flow_run_id"]} if document.get("flow_run_id") else {}),
                 }
             )
             mlflow.log_params(_stringify(params))

@@ -18,6 +18,7 @@ from fairtrack.registry import (
     rollback_to_baseline,
 )
 from fairtrack.spec import SystemSpec, load_spec
+from tasks.locks import registry_lock
 from tasks.options import IN_MEMORY
 
 
@@ -33,7 +34,8 @@ def resolve_model_name(system: str) -> str:
 @task(name="roll_back_to_baseline", retries=2, retry_delay_seconds=2, **IN_MEMORY)
 def roll_back_to_baseline(model: str, reason: str, mode: str, actor: str | None = None) -> dict[str, Any]:
     """Point the champion alias at the baseline version; a repeat changes nothing."""
-    transition = rollback_to_baseline(model, reason=reason, actor=actor or current_actor(), mode=mode)
+    with registry_lock(model):
+        transition = rollback_to_baseline(model, reason=reason, actor=actor or current_actor(), mode=mode)
     logger = get_run_logger()
     if transition.changed:
         logger.warning(

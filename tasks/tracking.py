@@ -17,6 +17,7 @@ from fairtrack.spec import SystemSpec
 from fairtrack.split import StoredSplit, read_split_part
 from fairtrack.summary import build_document, render_markdown_table
 from fairtrack.tracking import StageModel, record_track_run
+from tasks.locks import registry_lock
 from tasks.modeling import StageOutcome
 from tasks.options import IN_MEMORY
 
@@ -49,7 +50,9 @@ def assemble_document(
         data=data,
         causal=causal.to_dict() if causal else {},
     )
-    return {**document, "contract": contract.to_dict()}
+    from prefect.runtime import flow_run
+
+    return {**document, "contract": contract.to_dict(), "flow_run_id": flow_run.id}
 
 
 @task(name="record_run", retries=1, retry_delay_seconds=5, **IN_MEMORY)
@@ -96,7 +99,8 @@ def record_run(
         "confidence_level": spec.confidence_level,
         **{f"rows_{part}": count for part, count in document["data"]["rows"].items()},
     }
-    recorded = record_track_run(document, stage_models, params, write_reports, run_folder)
+    with registry_lock(spec.name):
+        recorded = record_track_run(document, stage_models, params, write_reports, run_folder)
     get_run_logger().info(
         "MLflow run %s; %s versions %s (baseline) and %s (candidate); reports in %s",
         recorded["run_id"],
