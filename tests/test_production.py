@@ -4,7 +4,7 @@ The module creates its own databases in the PostgreSQL server on
 127.0.0.1:5432, starts ``prefect server start`` and ``mlflow server`` on
 them, serves the deployments with ``fairtrack serve``, drives runs through
 Prefect's REST API and checks the registry over MLflow's REST API. It drops
-its databases afterwards, and skips when no PostgreSQL server answers.
+its databases afterwards, and skips when no PostgreSQL server responds.
 """
 
 from __future__ import annotations
