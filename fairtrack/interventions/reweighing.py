@@ -12,15 +12,26 @@ pandas 3 string columns.
 from __future__ import annotations
 
 import logging
-import warnings
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from fairtrack.interventions.base import PreprocessingResult
-
-ATTRIBUTE_COLUMN = "protected"
-LABEL_COLUMN = "label"
+from fairtrack.interventions._aif360 import (
+    PRIVILEGED_GROUPS,
+    UNPRIVILEGED_GROUPS,
+    binary_label_dataset,
+    import_aif360,
+)
+from fairtrack.interventions.base import (
+    PreprocessingResult,
+    PreProcessor,
+    check_labels,
+    check_privileged,
+    check_sample_weight,
+    check_sensitive_features,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -30,6 +41,7 @@ def reweigh(
     groups: pd.Series,
     privileged: tuple,
     favorable: int = 1,
+    sample_weight: np.ndarray | None = None,
 ) -> PreprocessingResult:
     """Compute reweighing sample weights for the training rows.
 
@@ -43,32 +55,24 @@ def reweigh(
         The privileged group values; every other group is unprivileged.
     favorable : {0, 1}, default=1
         The label value that is the favourable outcome.
+    sample_weight : numpy.ndarray of shape (n_rows,) or None, default=None
+        Weights the rows already carry. The cell probabilities are then
+        computed on the weighted rows and the result is the incoming weight
+        times the cell's weight, so that group and label are independent in
+        the finally weighted data.
 
     Returns
     -------
     PreprocessingResult
         Technique ``"reweighing"`` with one weight per row.
     """
-    Reweighing, BinaryLabelDataset = _import_aif360()
+    Reweighing = import_aif360("aif360.algorithms.preprocessing", "Reweighing")
 
     is_privileged = groups.astype(str).isin([str(value) for value in privileged]).to_numpy()
-    frame = pd.DataFrame(
-        {
-            ATTRIBUTE_COLUMN: is_privileged.astype(np.float64),
-            LABEL_COLUMN: np.asarray(label, dtype=np.float64),
-        }
-    )
-    dataset = BinaryLabelDataset(
-        df=frame,
-        label_names=[LABEL_COLUMN],
-        protected_attribute_names=[ATTRIBUTE_COLUMN],
-        favorable_label=float(favorable),
-        unfavorable_label=float(1 - favorable),
-    )
-    transformer = Reweighing(
-        unprivileged_groups=[{ATTRIBUTE_COLUMN: 0.0}],
-        privileged_groups=[{ATTRIBUTE_COLUMN: 1.0}],
-    )
+    dataset = binary_label_dataset(is_privileged, label, favorable)
+    if sample_weight is not None:
+        dataset.instance_weights = np.asarray(sample_weight, dtype=np.float64).copy()
+    transformer = Reweighing(unprivileged_groups=UNPRIVILEGED_GROUPS, privileged_groups=PRIVILEGED_GROUPS)
     weights = transformer.fit_transform(dataset).instance_weights.astype(np.float64)
 
     logger.info(
@@ -81,15 +85,46 @@ def reweigh(
     )
 
 
-def _import_aif360():
-    """Import aif360 without its root-logger warnings about optional back ends."""
-    previous = logging.root.manager.disable
-    logging.disable(logging.WARNING)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            from aif360.algorithms.preprocessing import Reweighing
-            from aif360.datasets import BinaryLabelDataset
-    finally:
-        logging.disable(previous)
-    return Reweighing, BinaryLabelDataset
+class Reweighing(PreProcessor):
+    """Reweigh the training rows so that label and group are independent.
+
+    The features pass through unchanged; ``sample_weight_`` contains the
+    weights of :func:`reweigh`, computed on top of any incoming weights.
+
+    Parameters
+    ----------
+    privileged : sequence
+        The privileged groups of the targeted protected attribute.
+    favorable : {0, 1}, default=1
+        The label value that is the favourable outcome.
+
+    Attributes
+    ----------
+    sample_weight_ : numpy.ndarray of shape (n_rows,)
+        Weights for the rows passed to ``fit``, in their order.
+    """
+
+    technique = "reweighing"
+
+    def __init__(self, privileged: Sequence[Any] = (), favorable: int = 1):
+        self.privileged = privileged
+        self.favorable = favorable
+
+    def fit(self, X, y, *, sensitive_features, sample_weight=None) -> Reweighing:
+        """Compute the weights of the training rows; return ``self``."""
+        y = check_labels(y, len(X))
+        groups = check_sensitive_features(sensitive_features, len(X))
+        weights = check_sample_weight(sample_weight, len(X))
+        check_privileged(self.privileged, groups)
+
+        result = reweigh(
+            y, pd.Series(groups), tuple(self.privileged), favorable=self.favorable, sample_weight=weights
+        )
+        self.sample_weight_ = result.sample_weight
+        self.n_features_in_ = X.shape[1]
+        return self
+
+    def transform(self, X, sensitive_features) -> pd.DataFrame:
+        """Return ``X`` unchanged: reweighing acts through ``sample_weight_`` only."""
+        check_sensitive_features(sensitive_features, len(X))
+        return X
