@@ -1,21 +1,33 @@
 """Reading a system's causal DAG and the roles of its variables.
 
-The DAG comes from a DOT file whose node names are data columns. For the
-protected attribute A and the outcome Y this module finds the confounders
-(common causes of A and Y) and the proxy candidates (descendants of A other
-than Y, which can carry A's influence into the model).
+The DAG comes from a DOT file whose node names are data columns. A node that
+the data does not contain is declared latent with the attribute
+``latent=true`` (DoWhy's ``observed="no"`` is accepted too). A ``//`` comment
+at the end of an edge's line is kept as that edge's reason.
+
+For the protected attribute A and the outcome Y this module finds the
+confounders (common causes of A and Y) and the proxy candidates (descendants
+of A other than Y, which can carry A's influence into the model).
 """
 
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import networkx as nx
 import pydot
 
+from fairtrack.causal.roles import classify_roles
 from fairtrack.errors import SpecError
+
+# One edge per line, optionally with attributes, then a // comment: its reason.
+_EDGE_WITH_REASON = re.compile(
+    r'^\s*(?P<source>"[^"]+"|[\w.]+)\s*->\s*(?P<target>"[^"]+"|[\w.]+)\s*(\[[^\]]*\])?\s*;?\s*//\s*(?P<reason>.+?)\s*$'
+)
+_DOT_KEYWORDS = ("node", "edge", "graph")
 
 logger = logging.getLogger(__name__)
 
@@ -70,12 +82,14 @@ def read_dag(path: str | Path) -> nx.DiGraph:
     ----------
     path : str or pathlib.Path
         The DOT file; node names must match column names (quote names with
-        hyphens, as in ``"education-num"``).
+        hyphens, as in ``"education-num"``). Unobserved nodes carry
+        ``latent=true`` (or ``observed="no"``).
 
     Returns
     -------
     networkx.DiGraph
-        The graph.
+        The graph. Each node has a boolean ``latent`` attribute; each edge
+        whose line ends in a ``//`` comment has that comment as ``reason``.
 
     Raises
     ------
@@ -86,7 +100,8 @@ def read_dag(path: str | Path) -> nx.DiGraph:
     if not path.is_file():
         raise SpecError(f"Causal graph {str(path)!r} not found; check causal.graph in the specification.")
 
-    parsed = pydot.graph_from_dot_data(path.read_text(encoding="utf-8"))
+    text = path.read_text(encoding="utf-8")
+    parsed = pydot.graph_from_dot_data(text)
     if not parsed:
         raise SpecError(f"Causal graph {str(path)!r} is not valid DOT.")
     dot = parsed[0]
@@ -96,10 +111,15 @@ def read_dag(path: str | Path) -> nx.DiGraph:
     graph = nx.DiGraph()
     for node in dot.get_nodes():
         name = _unquote(node.get_name())
-        if name not in ("node", "edge", "graph"):
-            graph.add_node(name)
+        if name in _DOT_KEYWORDS:
+            continue
+        latent = _is_latent(node.get_attributes()) or graph.nodes.get(name, {}).get("latent", False)
+        graph.add_node(name, latent=latent)
     for edge in dot.get_edges():
         graph.add_edge(_unquote(edge.get_source()), _unquote(edge.get_destination()))
+    for node in graph.nodes:
+        graph.nodes[node].setdefault("latent", False)
+    _attach_edge_reasons(graph, text)
 
     if not nx.is_directed_acyclic_graph(graph):
         cycle = nx.find_cycle(graph)
@@ -149,16 +169,10 @@ def summarise_graph(
                 f"its nodes are {sorted(graph.nodes)!r}. Add it to the DOT file."
             )
 
-    descendants = nx.descendants(graph, attribute)
-    ancestors_of_outcome = nx.ancestors(graph, outcome)
-    without_attribute = graph.subgraph(node for node in graph if node != attribute)
-    confounders = sorted(
-        node
-        for node in nx.ancestors(graph, attribute)
-        if node in without_attribute and nx.has_path(without_attribute, node, outcome)
-    )
-    proxies = sorted(descendants - {outcome})
-    mediators = sorted(node for node in proxies if node in ancestors_of_outcome)
+    roles = classify_roles(graph, attribute, outcome)
+    confounders = list(roles.confounders)
+    proxies = sorted(set(roles.mediators) | set(roles.off_path_descendants))
+    mediators = list(roles.mediators)
 
     summary = CausalSummary(
         attribute=attribute,
@@ -181,3 +195,18 @@ def summarise_graph(
 
 def _unquote(name: str) -> str:
     return name.strip().strip('"')
+
+
+def _is_latent(attributes: dict) -> bool:
+    values = {key: _unquote(str(value)).lower() for key, value in attributes.items()}
+    return values.get("latent") == "true" or values.get("observed") == "no"
+
+
+def _attach_edge_reasons(graph: nx.DiGraph, text: str) -> None:
+    for line in text.splitlines():
+        match = _EDGE_WITH_REASON.match(line)
+        if match is None:
+            continue
+        edge = (_unquote(match["source"]), _unquote(match["target"]))
+        if graph.has_edge(*edge):
+            graph.edges[edge]["reason"] = match["reason"]
