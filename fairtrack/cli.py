@@ -21,6 +21,7 @@ from fairtrack.errors import ContractError, DataError, RegistryError, SpecError
 
 TRACKS = ("quick",)
 CONTRACT_TRACKS = ("quick", "standard", "comprehensive")
+CAUSAL_DEPTHS = ("quick", "standard", "comprehensive")
 EXIT_FAILURE = 1
 EXIT_BAD_INPUT = 2
 
@@ -92,6 +93,18 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     validate.set_defaults(handler=_validate)
 
+    causal = commands.add_parser("causal", help="run the causal analysis stage alone", parents=[common])
+    causal.add_argument("--system", required=True, help="path of the system specification (YAML)")
+    causal.add_argument("--depth", choices=CAUSAL_DEPTHS, default="quick", help="how deep to analyse (default: quick)")
+    causal.add_argument("--data", default=None, help="read the data from this file instead of data.path")
+    causal.add_argument(
+        "--output-dir",
+        default=None,
+        help="folder for the causal analysis document (default: .fairtrack/causal/SYSTEM)",
+    )
+    causal.add_argument("--json", action="store_true", help="print the analysis as JSON")
+    causal.set_defaults(handler=_causal)
+
     approve = commands.add_parser("approve", help="record a reviewer's sign-off on the candidate model", parents=[common])
     approve.add_argument("--system", required=True, help="the registered model (system name) or its specification")
     approve.add_argument("--reviewer", required=True, help="who signs off")
@@ -120,6 +133,36 @@ def _build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--systems-dir", default="systems", help="folder of system specifications (default: systems)")
     serve.set_defaults(handler=_serve)
     return parser
+
+
+def _causal(args: argparse.Namespace) -> int:
+    from fairtrack.causal import analyse_causal, write_causal_document
+    from fairtrack.spec import load_spec
+    from fairtrack.split import split_system_data
+
+    spec = load_spec(args.system)
+    if args.data:
+        spec = spec.with_data_path(os.path.abspath(args.data))
+    train = split_system_data(spec).train
+    analysis = analyse_causal(spec, train, depth=args.depth, random_state=spec.seed)
+    folder = args.output_dir or os.path.join(".fairtrack", "causal", spec.name)
+    paths = write_causal_document(analysis, folder)
+
+    if args.json:
+        print(json.dumps({**analysis.to_dict(), "documents": paths}, indent=2, default=str))
+        return 0
+    summary = analysis.summary
+    lines = [
+        f"causal analysis of {spec.name} ({args.depth} depth): {summary.attribute} -> {summary.outcome}",
+        f"  confounders: {', '.join(summary.confounders) or 'none'}",
+        f"  mediators: {', '.join(summary.mediators) or 'none'}",
+        f"  intervention targets: {', '.join(analysis.recommendation.targets) or 'none'}",
+        f"  kept as legitimate mediators: {', '.join(analysis.recommendation.kept_mediators) or 'none'}",
+    ]
+    lines += [f"  {name}: {value:.4f}" for name, value in sorted(analysis.metrics().items())]
+    lines.append(f"document: {paths['document']}")
+    print("\n".join(lines))
+    return 0
 
 
 def _model_name(system: str) -> str:

@@ -33,6 +33,7 @@ HOME_DIR = ".fairtrack"
 DATABASE_FILE = "mlflow.db"
 ARTIFACT_DIR = "mlartifacts"
 INPUT_EXAMPLE_ROWS = 5
+CAUSAL_DIR = "causal"
 ALIAS_WRITE_ATTEMPTS = 5
 SAFE_METRIC_NAME = re.compile(r"[^A-Za-z0-9_\-. /]")
 
@@ -165,9 +166,12 @@ def record_track_run(
             document = {**document, "reports": reports}
             for path in reports.values():
                 mlflow.log_artifact(path, artifact_path="reports")
-            contract_folder = Path(output_folder) / CONTRACT_DIR
-            if contract_folder.is_dir():
-                mlflow.log_artifacts(str(contract_folder), artifact_path=CONTRACT_DIR)
+            for folder_name in (CONTRACT_DIR, CAUSAL_DIR):
+                folder = Path(output_folder) / folder_name
+                if folder.is_dir():
+                    mlflow.log_artifacts(str(folder), artifact_path=folder_name)
+            if document.get("causal_metrics"):
+                mlflow.log_metrics(document["causal_metrics"])
     except Exception as exc:
         _undo(client, name, created_versions)
         raise RegistryError(

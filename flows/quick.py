@@ -50,7 +50,7 @@ def quick(
 
     contract = check_contract(spec, TRACK, run_folder)
     stored = load_and_split(spec, run_folder)
-    causal = analyse_causal_graph(spec)
+    causal = analyse_causal_graph(spec, stored, TRACK, run_folder)
 
     baseline = fit_baseline(spec, stored)
     pre_processed = apply_pre_processing(spec, stored, causal)

@@ -8,7 +8,7 @@ from typing import Any
 from prefect import get_run_logger, task
 from sklearn.pipeline import Pipeline
 
-from fairtrack.causal import CausalSummary
+from fairtrack.causal import CausalAnalysis
 from fairtrack.interventions.pre_processing import fit_with_pre_processing, run_pre_processing
 from fairtrack.model import fit_model
 from fairtrack.spec import SystemSpec
@@ -61,14 +61,14 @@ def fit_baseline(spec: SystemSpec, stored: StoredSplit) -> StageOutcome:
 
 @task(name="apply_pre_processing", **IN_MEMORY)
 def apply_pre_processing(
-    spec: SystemSpec, stored: StoredSplit, causal: CausalSummary | None
+    spec: SystemSpec, stored: StoredSplit, causal: CausalAnalysis | None
 ) -> StageOutcome:
     """Apply the pre-processing technique and retrain; record a failure instead of raising."""
     logger = get_run_logger()
     train = read_split_part(stored, "train")
     technique = spec.pre_processing
     try:
-        result = run_pre_processing(spec, train, causal)
+        result = run_pre_processing(spec, train, causal.summary if causal else None)
         model = fit_with_pre_processing(spec, train, result)
     # A failing technique must not end the track: it is recorded in the
     # intervention log with its error and the track keeps the baseline.

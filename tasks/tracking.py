@@ -8,7 +8,7 @@ from typing import Any
 from prefect import get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 
-from fairtrack.causal import CausalSummary
+from fairtrack.causal import CausalAnalysis
 from fairtrack.contracts.report import ContractReport
 from fairtrack.decision import Decision
 from fairtrack.evaluation import PairEvaluation
@@ -30,7 +30,7 @@ def assemble_document(
     evaluation: PairEvaluation,
     decision: Decision,
     contract: ContractReport,
-    causal: CausalSummary | None,
+    causal: CausalAnalysis | None,
     stored: StoredSplit,
 ) -> dict[str, Any]:
     """Build the run document from the results of the track's tasks."""
@@ -48,11 +48,17 @@ def assemble_document(
         decision,
         stages=[stage.to_dict() for stage in stages],
         data=data,
-        causal=causal.to_dict() if causal else {},
+        causal=causal.summary.to_dict() if causal else {},
     )
     from prefect.runtime import flow_run
 
-    return {**document, "contract": contract.to_dict(), "flow_run_id": flow_run.id}
+    return {
+        **document,
+        "contract": contract.to_dict(),
+        "causal_analysis": causal.to_dict() if causal else None,
+        "causal_metrics": causal.metrics() if causal else {},
+        "flow_run_id": flow_run.id,
+    }
 
 
 @task(name="record_run", retries=1, retry_delay_seconds=5, **IN_MEMORY)

@@ -225,3 +225,14 @@ def test_analyse_causal_adult_each_depth(depth, tmp_path):
 def test_analyse_causal_invalid_options_rejected(synthetic_spec, options, fragment):
     with pytest.raises(SpecError, match=fragment):
         analyse_causal(synthetic_spec, load_system_data(synthetic_spec), depth="comprehensive", **options)
+
+
+def test_causal_command_writes_document(tmp_path, capsys):
+    from fairtrack.cli import main
+
+    status = main(["causal", "--system", str(SYSTEMS / "german.yaml"), "--output-dir", str(tmp_path), "--json"])
+
+    assert status == 0
+    document = json.loads(capsys.readouterr().out)
+    assert document["documents"]["document"].endswith("causal_analysis.md")
+    assert (tmp_path / "causal_analysis.md").is_file()
