@@ -19,7 +19,7 @@ from collections.abc import Sequence
 
 from fairtrack.errors import ContractError, DataError, RegistryError, SpecError
 
-TRACKS = ("quick",)
+TRACKS = ("quick", "standard")
 CONTRACT_TRACKS = ("quick", "standard", "comprehensive")
 CAUSAL_DEPTHS = ("quick", "standard", "comprehensive")
 EXIT_FAILURE = 1
@@ -72,6 +72,12 @@ def _build_parser() -> argparse.ArgumentParser:
         help="folder for run files and reports (default: .fairtrack/runs)",
     )
     run.add_argument("--data", default=None, help="read the training data from this file instead")
+    run.add_argument(
+        "--approve",
+        choices=("manual", "auto"),
+        default="manual",
+        help="standard track: wait for a reviewer in the Prefect UI (manual) or decide automatically (auto)",
+    )
     run.add_argument("--json", action="store_true", help="print the run document as JSON")
     run.set_defaults(handler=_run_track)
 
@@ -292,16 +298,18 @@ def _run_track(args: argparse.Namespace) -> int:
 
     # The temporary Prefect server otherwise logs "database is locked" on its telemetry write.
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-    from flows.quick import quick
+    options = {"system": args.system, "seed": args.seed, "output_dir": args.output_dir, "data_path": args.data}
 
     # Prefect and the libraries print progress; keep stdout for the result alone.
     with contextlib.redirect_stdout(sys.stderr):
-        document = quick(
-            system=args.system,
-            seed=args.seed,
-            output_dir=args.output_dir,
-            data_path=args.data,
-        )
+        if args.track == "standard":
+            from flows.standard import standard
+
+            document = standard(**options, approve=args.approve)
+        else:
+            from flows.quick import quick
+
+            document = quick(**options)
 
     if args.json:
         print(json.dumps(document, indent=2))

@@ -15,7 +15,9 @@ REPORT_FILES = {
     "baseline_report": "baseline_fairness_report.md",
     "intervention_log": "intervention_log.md",
     "recommendation": "recommendation.md",
+    "model_card": "model_card_fairness_supplement.md",
 }
+SIGN_OFF_FILE = "sign_off_record.md"
 DOCUMENT_FILE = "metrics.json"
 
 # The track that each risk tier calls for.
@@ -45,6 +47,8 @@ def write_reports(document: dict[str, Any], folder: str | Path) -> dict[str, str
         "intervention_log": intervention_log(document),
         "recommendation": recommendation(document),
     }
+    if document["track"] != "quick":
+        texts["model_card"] = model_card_supplement(document)
 
     paths = {}
     for name, text in texts.items():
@@ -134,7 +138,9 @@ def intervention_log(document: dict[str, Any]) -> str:
             "",
         ]
 
-    lines += ["## Techniques", "", "| stage | technique | status | parameters |", "| --- | --- | --- | --- |"]
+    if document.get("techniques"):
+        lines += _technique_table(document)
+    lines += ["## Stages", "", "| stage | technique | status | parameters |", "| --- | --- | --- | --- |"]
     for stage in document["stages"]:
         params = json.dumps(stage.get("params", {}), sort_keys=True)
         status = stage["status"] if stage["status"] == "completed" else f"{stage['status']}: {stage.get('error')}"
@@ -145,6 +151,97 @@ def intervention_log(document: dict[str, Any]) -> str:
         f"Selected: {document['selected']['technique']}, the last stage of the track that completed. "
         "The difference column is the selected model minus the baseline, with its paired bootstrap CI."
     )
+    return "\n".join(lines) + "\n"
+
+
+def _technique_table(document: dict[str, Any]) -> list[str]:
+    lines = [
+        "## Techniques compared",
+        "",
+        "Each technique starts from the result kept at the stage before it. Metrics are on the test part, "
+        "with their bootstrap CIs; selection used the validation part only.",
+        "",
+        "| stage | chain | status | demographic parity difference | equalized odds difference | accuracy | selected |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for entry in document["techniques"]:
+        metrics = entry.get("test_metrics") or {}
+        status = entry["status"] if entry["status"] == "completed" else f"failed: {entry.get('error')}"
+        lines.append(
+            f"| {entry['stage']} | {' > '.join(entry.get('chain') or [entry['technique']])} | {status} | "
+            f"{format_metric(metrics.get('demographic_parity_difference'))} | "
+            f"{format_metric(metrics.get('equalized_odds_difference'))} | {format_metric(metrics.get('accuracy'))} | "
+            f"{'yes' if entry.get('selected') else ''} |"
+        )
+    reasons = [f"- {entry['stage']}: {entry['selection_reason']}" for entry in document["techniques"] if entry.get("selection_reason")]
+    lines += ["", "Why each stage kept its technique:", "", *reasons, ""] if reasons else [""]
+    return lines
+
+
+def write_sign_off(document: dict[str, Any], sign_off: dict[str, Any], folder: str | Path) -> Path:
+    """Write the sign-off record (who approved, when, the decision and the comment)."""
+    lines = [
+        f"# Sign-off record: {document['system']}",
+        "",
+        "| field | value |",
+        "| --- | --- |",
+        f"| model | {sign_off['model']} version {sign_off['version']} (alias `candidate`) |",
+        f"| track | {document['track']} |",
+        f"| MLflow run | {document['run_id']} |",
+        f"| recommendation | {sign_off['recommendation']} |",
+        f"| decision | {sign_off['decision']} |",
+        f"| reviewer | {sign_off['reviewer']} |",
+        f"| time (UTC) | {sign_off['time']} |",
+        f"| comment | {sign_off.get('comment', '')} |",
+        f"| roles the specification names | {', '.join(document['specification']['approval_roles']) or 'none'} |",
+        "",
+        "An approval moves `champion` to this version; a rejection leaves `champion` where it was.",
+    ]
+    path = Path(folder) / SIGN_OFF_FILE
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def model_card_supplement(document: dict[str, Any]) -> str:
+    """Render the model card fairness supplement: model, interventions, metrics, limits, monitoring."""
+    spec = document["specification"]
+    baseline, selected = document["baseline"]["metrics"], document["selected"]["metrics"]
+    lines = [
+        f"# Model card fairness supplement: {document['system']}",
+        "",
+        "## Model details",
+        "",
+        f"- Family: {spec['model_family']}; label `{spec['label']}` (favourable outcome: {spec['favorable_label']}).",
+        f"- Protected attributes: {', '.join(item['column'] for item in spec['protected'])}; risk tier {spec['risk_tier']}.",
+        f"- Trained by the {document['track']} track, MLflow run {document['run_id']}, data fingerprint "
+        f"`{document['data']['fingerprint'][:16]}`.",
+        "",
+        "## Interventions applied",
+        "",
+        f"- {document['selected']['technique']}",
+        "",
+        "## Baseline and final metrics (test part)",
+        "",
+        "| metric | baseline | final |",
+        "| --- | --- | --- |",
+    ]
+    for name in ("accuracy", "balanced_accuracy", "roc_auc", document["fairness_metric"], "equalized_odds_difference"):
+        lines.append(f"| {name} | {format_metric(baseline.get(name))} | {format_metric(selected.get(name))} |")
+    lines += [
+        "",
+        "## Known limits",
+        "",
+        "- Metrics are estimated on one held-out test part; intervals reflect sampling error only, not drift.",
+        "- Groups below 100 rows have wide intervals and are flagged in the data contract.",
+        "- Randomised post-processing (threshold optimisation, calibrated equalised odds) makes individual "
+        "predictions random; only group rates are controlled.",
+        "",
+        "## Monitoring plan",
+        "",
+        "- Run the quality check (`fairtrack rollback --mode quality`) on each production batch; it compares "
+        f"`{document['fairness_metric']}` and `{document['utility_metric']}` with this run's baseline.",
+        "- A significant fairness degradation or a utility cost above 10 % rolls back to the baseline.",
+    ]
     return "\n".join(lines) + "\n"
 
 

@@ -27,6 +27,8 @@ def build_document(
     stages: list[dict[str, Any]],
     data: dict[str, Any],
     causal: dict[str, Any],
+    selected_technique: str | None = None,
+    techniques: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """Assemble the run document from the results of a track.
 
@@ -46,6 +48,12 @@ def build_document(
         Row counts, group counts, the data fingerprint and loading notes.
     causal : dict
         The causal summary.
+    selected_technique : str or None, default=None
+        The selected model's technique or chain; the last completed stage's
+        technique when None.
+    techniques : list of dict or None, default=None
+        Every technique tried with its validation and test metrics (standard
+        and comprehensive tracks).
 
     Returns
     -------
@@ -53,7 +61,8 @@ def build_document(
         The document; ``run_id``, ``registry`` and ``reports`` are filled in
         when the run is recorded.
     """
-    selected = next(stage for stage in reversed(stages) if stage["status"] == "completed")
+    if selected_technique is None:
+        selected_technique = next(stage for stage in reversed(stages) if stage["status"] == "completed")["technique"]
     return {
         "system": spec.name,
         "track": track,
@@ -64,9 +73,10 @@ def build_document(
         "fairness_metric": spec.fairness.metric,
         "utility_metric": spec.fairness.utility_metric,
         "baseline": {"technique": "baseline", "metrics": evaluation.baseline},
-        "selected": {"technique": selected["technique"], "metrics": evaluation.candidate},
+        "selected": {"technique": selected_technique, "metrics": evaluation.candidate},
         "differences": evaluation.differences,
         "stages": stages,
+        "techniques": techniques or [],
         "decision": decision.to_dict(),
         "registry": None,
         "reports": {},
@@ -155,6 +165,11 @@ def render_text(document: dict[str, Any]) -> str:
             f"registered model {registry['model']!r}: baseline version {registry['baseline_version']}, "
             f"candidate version {registry['candidate_version']} (MLflow run {document['run_id']})",
         ]
+    sign_off = document.get("sign_off")
+    if sign_off:
+        promoted = document.get("promotion")
+        outcome = f"champion is now version {promoted['to_version']}" if promoted else "champion unchanged"
+        lines += ["", f"review: {sign_off['decision']} by {sign_off['reviewer']} ({outcome})"]
     if document.get("reports"):
         lines += ["", "reports:"]
         lines += [f"  {name}: {path}" for name, path in document["reports"].items()]

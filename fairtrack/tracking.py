@@ -50,6 +50,7 @@ class StageModel:
     input_example: pd.DataFrame
     metrics: dict[str, Any]
     params: dict[str, Any]
+    pyfunc: Any = None
 
 
 def resolve_tracking_uri() -> tuple[str, str | None]:
@@ -142,6 +143,7 @@ def record_track_run(
                 created_versions.append(version)
                 versions[stage_model.stage] = version
 
+            _log_technique_runs(mlflow, run_id, document.get("techniques", []))
             mlflow.log_metrics(flatten_metrics(document["selected"]["metrics"]))
             mlflow.log_metrics(flatten_metrics(document["differences"], prefix="difference."))
             if document["decision"]["utility_cost"] is not None:
@@ -255,27 +257,12 @@ def _audit_registration(model: str, run_id: str, baseline: str, candidate: str, 
 
 
 def _log_stage(mlflow: Any, client: Any, stage_model: StageModel, document: dict[str, Any], parent_id: str) -> str:
-    import sklearn
-
     experiment_id = mlflow.get_run(parent_id).info.experiment_id
     with mlflow.start_run(experiment_id=experiment_id, run_name=stage_model.technique, nested=True) as child:
         mlflow.set_tags({"fairtrack.stage": stage_model.stage, "fairtrack.technique": stage_model.technique})
         mlflow.log_params(_stringify(stage_model.params))
         mlflow.log_metrics(flatten_metrics(stage_model.metrics))
-        with warnings.catch_warnings():
-            # MLflow hints that integer columns cannot hold missing values. The
-            # signature keeps them as integers so that the training frame's own
-            # dtypes are accepted at prediction time.
-            warnings.filterwarnings("ignore", message="Hint: Inferred schema contains integer", category=UserWarning)
-            info = mlflow.sklearn.log_model(
-                stage_model.model,
-                name="model",
-                registered_model_name=document["system"],
-                input_example=to_model_frame(stage_model.input_example.head(INPUT_EXAMPLE_ROWS)),
-                pip_requirements=[f"scikit-learn=={sklearn.__version__}"],
-                # OneHotEncoder stores its output dtype, which skops does not trust by default.
-                skops_trusted_types=["numpy.dtype"],
-            )
+        info = _log_model(mlflow, stage_model, document["system"])
         version = str(info.registered_model_version)
 
         metrics = stage_model.metrics
@@ -296,6 +283,61 @@ def _log_stage(mlflow: Any, client: Any, stage_model: StageModel, document: dict
         for key, value in tags.items():
             client.set_model_version_tag(document["system"], version, key, value)
     return version
+
+
+def _log_model(mlflow: Any, stage_model: StageModel, registered_name: str) -> Any:
+    """Log and register a model: scikit-learn pipelines natively, intervened pipelines as pyfunc."""
+    import sklearn
+
+    example = to_model_frame(stage_model.input_example.head(INPUT_EXAMPLE_ROWS))
+    requirements = [f"scikit-learn=={sklearn.__version__}"]
+    with warnings.catch_warnings():
+        # MLflow hints that integer columns cannot hold missing values. The
+        # signature keeps them as integers so that the training frame's own
+        # dtypes are accepted at prediction time.
+        warnings.filterwarnings("ignore", message="Hint: Inferred schema contains integer", category=UserWarning)
+        if stage_model.pyfunc is not None:
+            import fairlearn
+            import torch
+
+            return mlflow.pyfunc.log_model(
+                name="model",
+                python_model=stage_model.pyfunc,
+                registered_model_name=registered_name,
+                input_example=example,
+                pip_requirements=[*requirements, f"fairlearn=={fairlearn.__version__}", f"torch=={torch.__version__.split('+')[0]}", "fairtrack"],
+            )
+        return mlflow.sklearn.log_model(
+            stage_model.model,
+            name="model",
+            registered_model_name=registered_name,
+            input_example=example,
+            pip_requirements=requirements,
+            # OneHotEncoder stores its output dtype, which skops does not trust by default.
+            skops_trusted_types=["numpy.dtype"],
+        )
+
+
+def _log_technique_runs(mlflow: Any, parent_id: str, techniques: list[dict[str, Any]]) -> None:
+    """Log one nested run per technique tried, with its parameters, metrics and status."""
+    experiment_id = mlflow.get_run(parent_id).info.experiment_id
+    for entry in techniques:
+        name = " > ".join(entry.get("chain") or [entry["technique"]])
+        with mlflow.start_run(experiment_id=experiment_id, run_name=name, nested=True):
+            mlflow.set_tags(
+                {
+                    "fairtrack.stage": entry["stage"],
+                    "fairtrack.technique": entry["technique"],
+                    "fairtrack.status": entry["status"],
+                    "fairtrack.selected": str(entry.get("selected", False)).lower(),
+                    **({"fairtrack.error": entry["error"][:5000]} if entry.get("error") else {}),
+                }
+            )
+            mlflow.log_params(_stringify(entry.get("params", {})))
+            if entry.get("test_metrics"):
+                mlflow.log_metrics(flatten_metrics(entry["test_metrics"]))
+            if entry.get("fit_seconds") is not None:
+                mlflow.log_metric("fit_seconds", entry["fit_seconds"])
 
 
 def _ensure_experiment(client: Any, name: str, artifact_location: str | None) -> str:

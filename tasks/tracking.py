@@ -12,7 +12,9 @@ from fairtrack.causal import CausalAnalysis
 from fairtrack.contracts.report import ContractReport
 from fairtrack.decision import Decision
 from fairtrack.evaluation import PairEvaluation
+from fairtrack.interventions import StageResult
 from fairtrack.reports import write_reports
+from fairtrack.serving import FairPipelineModel
 from fairtrack.spec import SystemSpec
 from fairtrack.split import StoredSplit, read_split_part
 from fairtrack.summary import build_document, render_markdown_table
@@ -26,14 +28,20 @@ from tasks.options import IN_MEMORY
 def assemble_document(
     spec: SystemSpec,
     track: str,
-    stages: list[StageOutcome],
+    stages: list[Any],
     evaluation: PairEvaluation,
     decision: Decision,
     contract: ContractReport,
     causal: CausalAnalysis | None,
     stored: StoredSplit,
+    selected_technique: str | None = None,
+    techniques: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """Build the run document from the results of the track's tasks."""
+    """Build the run document from the results of the track's tasks.
+
+    ``stages`` are the track's stage outcomes (objects with ``to_dict``);
+    ``techniques`` lists every technique tried, for tracks that compare several.
+    """
     data = {
         "rows": contract.rows,
         "group_counts": contract.group_counts,
@@ -49,6 +57,8 @@ def assemble_document(
         stages=[stage.to_dict() for stage in stages],
         data=data,
         causal=causal.summary.to_dict() if causal else {},
+        selected_technique=selected_technique,
+        techniques=techniques,
     )
     from prefect.runtime import flow_run
 
@@ -91,6 +101,41 @@ def record_run(
             params=selected.params,
         ),
     ]
+    return _record(spec, document, stage_models, run_folder)
+
+
+@task(name="record_pipelines", retries=1, retry_delay_seconds=5, **IN_MEMORY)
+def record_pipelines(
+    spec: SystemSpec,
+    document: dict[str, Any],
+    baseline: StageResult,
+    selected: StageResult,
+    stored: StoredSplit,
+    run_folder: str,
+) -> dict[str, Any]:
+    """Log a run whose models are intervention pipelines; register them as pyfunc models."""
+    example = read_split_part(stored, "train").features
+    attribute = spec.primary_attribute
+    if attribute.column not in example.columns:
+        example = example.assign(**{attribute.column: read_split_part(stored, "train").groups[attribute.column]})
+    features = [column for column in example.columns if column in read_split_part(stored, "train").features.columns]
+
+    stage_models = [
+        StageModel(
+            stage=role,
+            technique=" > ".join(result.chain),
+            model=result.pipeline,
+            input_example=example,
+            metrics=document[key]["metrics"],
+            params=result.params,
+            pyfunc=FairPipelineModel(result.pipeline, attribute, features),
+        )
+        for role, key, result in (("baseline", "baseline", baseline), ("candidate", "selected", selected))
+    ]
+    return _record(spec, document, stage_models, run_folder)
+
+
+def _record(spec: SystemSpec, document: dict[str, Any], stage_models: list[StageModel], run_folder: str) -> dict[str, Any]:
     params = {
         "system": spec.name,
         "track": document["track"],
