@@ -173,7 +173,8 @@ def _technique_table(document: dict[str, Any]) -> list[str]:
             f"{format_metric(metrics.get('equalized_odds_difference'))} | {format_metric(metrics.get('accuracy'))} | "
             f"{'yes' if entry.get('selected') else ''} |"
         )
-    reasons = [f"- {entry['stage']}: {entry['selection_reason']}" for entry in document["techniques"] if entry.get("selection_reason")]
+    by_stage = {entry["stage"]: entry.get("stage_reason") for entry in document["techniques"] if entry.get("stage_reason")}
+    reasons = [f"- {stage}: {reason}" for stage, reason in by_stage.items()]
     lines += ["", "Why each stage kept its technique:", "", *reasons, ""] if reasons else [""]
     return lines
 

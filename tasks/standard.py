@@ -134,6 +134,7 @@ def evaluate_techniques(
                 "validation_metrics": validation,
                 "selected": result.technique == stage_round.selected_technique,
                 "selection_reason": stage_round.reason if result.technique == stage_round.selected_technique else None,
+                "stage_reason": stage_round.reason,
                 "test_metrics": None,
             }
             if result.status == "completed":
