@@ -18,6 +18,7 @@ from typing import Any
 from fairtrack.spec import load_spec
 from flows.quick import quick
 from flows.rollback import rollback
+from flows.standard import standard
 
 # Weekly retraining: Mondays at 03:00 UTC.
 RETRAINING_CRON = "0 3 * * 1"
@@ -38,7 +39,8 @@ def build_deployments(systems_dir: str | Path = "systems") -> list[Any]:
     Returns
     -------
     list of prefect.deployments.runner.RunnerDeployment
-        Deployments named ``quick/SYSTEM`` and ``rollback/rollback``.
+        Deployments named ``quick/SYSTEM``, ``standard/SYSTEM`` (weekly) and
+        ``rollback/rollback``.
     """
     folder = Path(systems_dir).resolve()
     specs = sorted(folder.glob("*.yaml"))
@@ -56,7 +58,15 @@ def build_deployments(systems_dir: str | Path = "systems") -> list[Any]:
                 description=f"Quick track on {spec.name} ({path.name}).",
             )
         )
-    # TODO: add the standard track per system, on RETRAINING_CRON, once its flow exists.
+        deployments.append(
+            standard.to_deployment(
+                name=spec.name,
+                parameters={"system": str(path)},
+                cron=RETRAINING_CRON,
+                tags=["fairtrack", "standard", spec.name, f"risk:{spec.risk_tier}"],
+                description=f"Standard track on {spec.name}, retrained weekly; pauses for a reviewer's approval.",
+            )
+        )
 
     deployments.append(
         rollback.to_deployment(

@@ -45,3 +45,6 @@ def test_served_deployments_cover_every_system():
 
     names = {(deployment.flow_name, deployment.name) for deployment in deployments}
     assert {("quick", "adult"), ("quick", "german"), ("quick", "compas"), ("rollback", "rollback")} <= names
+    assert ("standard", "german") in names
+    weekly = [d for d in deployments if d.flow_name == "standard"]
+    assert all(d.schedules and d.schedules[0].schedule.cron == "0 3 * * 1" for d in weekly)
