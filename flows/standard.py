@@ -35,7 +35,7 @@ APPROVAL_TIMEOUT_SECONDS = 7 * 24 * 3600
 
 
 class Review(RunInput):
-    """A reviewer's answer at the approval gate."""
+    """A reviewer's decision at the approval gate."""
 
     decision: Literal["approve", "reject"]
     reviewer: str

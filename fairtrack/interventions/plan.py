@@ -1,4 +1,4 @@
-"""Which techniques the standard track tries at each stage, and with what parameters.
+"""The techniques the standard track tries at each stage, and their parameters.
 
 The parameters follow from the specification and the causal analysis: the
 constraint matches the fairness metric of record, the privileged groups come
