@@ -235,7 +235,7 @@ def our_stage(rows: Rows) -> object:
 
 
 def loop_bootstrap(rows: Rows, n_resamples: int) -> list[tuple[float, float]]:
-    """Stratified row resamples, each scored with fairlearn's metric functions."""
+    """Draw stratified row resamples and score each with fairlearn's metric functions."""
     rng = np.random.default_rng(SEED)
     values = []
     for _ in range(n_resamples):
@@ -265,7 +265,7 @@ def loop_permutation(rows: Rows, n_permutations: int) -> list[float]:
 
 
 def measure_ours(operation: Callable[[], object]) -> tuple[float, int]:
-    """Best wall time of ``OURS_REPEATS`` runs, and the traced peak of one more run."""
+    """Return the best wall time of ``OURS_REPEATS`` runs and the traced peak of one more run."""
     operation()  # warm-up: imports and first-call costs
     times = []
     for _ in range(OURS_REPEATS):
@@ -276,7 +276,7 @@ def measure_ours(operation: Callable[[], object]) -> tuple[float, int]:
 
 
 def measure_loop(run: Callable[[int], object], total: int, iterations: int) -> tuple[float, int]:
-    """Time ``iterations`` rounds of the loop scaled to ``total``, and the traced peak of a short run."""
+    """Time ``iterations`` rounds of the loop, scale the time to ``total``, and trace a short run's peak."""
     start = time.perf_counter()
     run(iterations)
     elapsed = time.perf_counter() - start

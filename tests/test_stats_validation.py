@@ -6,7 +6,7 @@ import pytest
 
 from fairtrack.decision import decide
 from fairtrack.errors import StatisticsError
-from fairtrack.evaluation import evaluate_pair
+from fairtrack.evaluation import evaluate_model, evaluate_pair
 from fairtrack.stats import (
     TradeoffPoint,
     pareto_frontier,
@@ -50,7 +50,7 @@ def test_validation_evaluation_equals_evaluate_pair(pair, result):
     assert evaluation.differences == result.evaluation.differences
 
 
-def test_validation_family_covers_metrics_and_attribute_sets(result):
+def test_validation_family_covers_every_set(result):
     family = result.family
 
     assert family.size == 6
@@ -134,3 +134,16 @@ def test_validation_report_without_tradeoff(result):
 
     assert "No trade-off was computed" in text
     assert "tradeoff.svg" not in text
+
+
+def test_evaluate_model_matches_pair_values(pair):
+    y_true, groups, baseline, candidate = pair
+    paired = evaluate_pair(y_true, groups, baseline, candidate, "sex", n_bootstrap=200)
+
+    single = evaluate_model(y_true, groups, candidate, "sex", n_bootstrap=200, interval="bca")
+
+    for name in ("accuracy", "roc_auc", FAIRNESS, "equalized_odds_difference"):
+        assert single[name]["value"] == pytest.approx(paired.candidate[name]["value"], abs=1e-12)
+        low, high = single[name]["ci"]
+        assert low <= single[name]["value"] <= high
+    assert single["groups"]["race"]["r"]["count"] == paired.candidate["groups"]["race"]["r"]["count"]

@@ -75,7 +75,7 @@ def validation_report(
         _summary(result, fairness_metric, decision),
         _intervals(result, candidate_name),
         _tests(result),
-        _subgroups(result),
+        _subgroups(result, candidate_name),
         _tradeoff(tradeoff),
         _robustness(robustness),
         _limitations(result, tradeoff),
@@ -141,7 +141,8 @@ def _header(result: ValidationResult, system: str, track: str, candidate_name: s
             f"{settings['n_rows']} test rows. Seed: {settings['random_state']}.",
             "",
             f"- Intervals: {evaluation.confidence_level:.0%} {evaluation.method}, {settings['n_bootstrap']} resamples.",
-            f"- Tests: paired permutation tests with {settings['n_permutations']} permutations; "
+            f"- Tests: paired permutation tests with {settings['n_permutations']} permutations and tests "
+            f"against parity with {settings['n_parity_permutations']} draws, each family with the "
             f"{CORRECTION_NAMES[settings['correction']]} correction at alpha {settings['alpha']}.",
             f"- Attribute sets tested: {', '.join(' x '.join(s) for s in settings['attribute_sets'])}.",
         ]
@@ -236,7 +237,7 @@ def _tests(result: ValidationResult) -> str:
     return "\n".join(lines)
 
 
-def _subgroups(result: ValidationResult) -> str:
+def _subgroups(result: ValidationResult, candidate_name: str) -> str:
     if not result.intersectional:
         return "## Subgroup results\n\nThe intersectional analysis was not run."
     baseline, candidate = result.intersectional
@@ -254,7 +255,7 @@ def _subgroups(result: ValidationResult) -> str:
             "",
             f"### {label}{status}",
             "",
-            "| metric | baseline | candidate |",
+            f"| metric | baseline | {candidate_name} |",
             "| --- | --- | --- |",
         ]
         for name in m.DISPARITY_METRICS:
@@ -264,8 +265,8 @@ def _subgroups(result: ValidationResult) -> str:
             )
         lines += [
             "",
-            "| subgroup | rows | baseline selection rate | candidate selection rate | baseline TPR | candidate TPR | "
-            "baseline FPR | candidate FPR | flag |",
+            f"| subgroup | rows | baseline selection rate | {candidate_name} selection rate | baseline TPR | "
+            f"{candidate_name} TPR | baseline FPR | {candidate_name} FPR | flag |",
             "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
         ]
         for base, cand in zip(base_combination.subgroups, cand_combination.subgroups):

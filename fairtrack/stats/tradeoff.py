@@ -244,7 +244,8 @@ def plot_tradeoff(frontier: TradeoffFrontier, title: str | None = None) -> Figur
         elinewidth=1,
         zorder=1,
     )
-    axes.scatter(dominated["fairness"], dominated["utility"], color="0.55", label="dominated", zorder=2)
+    if len(dominated):
+        axes.scatter(dominated["fairness"], dominated["utility"], color="0.55", label="dominated", zorder=2)
     axes.plot(best["fairness"], best["utility"], marker="o", color="tab:blue", label="Pareto frontier", zorder=3)
     axes.axhline(
         frontier.utility_threshold,
@@ -265,7 +266,8 @@ def plot_tradeoff(frontier: TradeoffFrontier, title: str | None = None) -> Figur
     fairer = "higher" if m.FAIRER_DIRECTION[frontier.fairness_metric] > 0 else "lower"
     axes.set_xlabel(f"{frontier.fairness_metric} ({fairer} is fairer)")
     axes.set_ylabel(f"{frontier.utility_metric} (higher is better)")
-    axes.set_title(title or f"Fairness-utility trade-off: {frontier.fairness_metric} vs {frontier.utility_metric}")
+    default_title = f"Fairness-utility trade-off\n{frontier.fairness_metric} against {frontier.utility_metric}"
+    axes.set_title(title or default_title, fontsize=11)
     axes.legend(loc="best", fontsize=8)
     axes.grid(True, alpha=0.3)
     return figure
