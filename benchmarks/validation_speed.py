@@ -54,7 +54,7 @@ LOOP_SIZES = ("adult", "1m")
 N_BOOTSTRAP = 1000
 N_PERMUTATIONS = 10_000
 MIN_LOOP_ITERATIONS = 20
-OURS_REPEATS = 5
+OURS_REPEATS = 9
 MEMORY_LOOP_ITERATIONS = 2
 STAGE_TARGET = 3.0
 MEMORY_TARGET_BYTES = 4 * 2**30
@@ -127,7 +127,8 @@ def main() -> None:
     for size in args.sizes:
         rows = adult if SIZES[size] is None else resample(adult, SIZES[size], size)
         print(f"running {rows.name}: {rows.n_rows:,} rows", flush=True)
-        count = measure_ours(lambda: reference_count(rows))
+        # The count pass and the stage alternate, so that both see the same machine load.
+        count, stage = measure_interleaved([lambda: reference_count(rows), lambda: our_stage(rows)])
         table.append(Row("count pass (reference)", rows.n_rows, count[0], None, count[1]))
 
         bootstrap = measure_ours(lambda: our_bootstrap(rows))
@@ -142,7 +143,6 @@ def main() -> None:
         permutation_name = f"paired permutation DPD ({N_PERMUTATIONS:,})"
         table.append(Row(permutation_name, rows.n_rows, permutation[0], loops[1][0], permutation[1]))
 
-        stage = measure_ours(lambda: our_stage(rows))
         table.append(Row("validation stage", rows.n_rows, stage[0], None, stage[1]))
         if size == "10m":
             stage_ratio = stage[0] / count[0]
@@ -273,6 +273,19 @@ def measure_ours(operation: Callable[[], object]) -> tuple[float, int]:
         operation()
         times.append(time.perf_counter() - start)
     return min(times), traced_peak(operation)
+
+
+def measure_interleaved(operations: list[Callable[[], object]]) -> list[tuple[float, int]]:
+    """Run the operations in turn ``OURS_REPEATS`` times; return each one's best time and traced peak."""
+    for operation in operations:
+        operation()  # warm-up
+    times: list[list[float]] = [[] for _ in operations]
+    for _ in range(OURS_REPEATS):
+        for index, operation in enumerate(operations):
+            start = time.perf_counter()
+            operation()
+            times[index].append(time.perf_counter() - start)
+    return [(min(elapsed), traced_peak(operation)) for elapsed, operation in zip(times, operations)]
 
 
 def measure_loop(run: Callable[[int], object], total: int, iterations: int) -> tuple[float, int]:
