@@ -101,7 +101,7 @@ class CellTable:
             Counts per intersectional cell, with any leading axes and any
             number of count columns.
         attributes : sequence of str
-            The attributes to keep, in the order wanted.
+            The attributes to keep, in the order requested.
 
         Returns
         -------
@@ -118,8 +118,8 @@ class CellTable:
         dropped = tuple(offset + axis for axis in range(len(self.shape)) if axis not in positions)
         summed = grid.sum(axis=dropped) if dropped else grid
         kept_in_order = sorted(positions)
-        wanted = [kept_in_order.index(axis) for axis in positions]
-        summed = np.moveaxis(summed, [offset + index for index in wanted], range(offset, offset + len(wanted)))
+        source = [offset + kept_in_order.index(axis) for axis in positions]
+        summed = np.moveaxis(summed, source, range(offset, offset + len(source)))
         n_groups = int(np.prod([self.shape[axis] for axis in positions]))
         return summed.reshape(*lead, n_groups, columns)
 
@@ -131,7 +131,7 @@ class CellTable:
         values : numpy.ndarray of shape (n_cells, ...)
             Values per intersectional cell; the remaining axes are kept.
         attributes : sequence of str
-            The attributes to keep, in the order wanted.
+            The attributes to keep, in the order requested.
 
         Returns
         -------

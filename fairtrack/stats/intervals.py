@@ -9,9 +9,10 @@ estimated with the jackknife in :mod:`fairtrack.stats.jackknife`):
     level = Phi(z0 + (z0 + z) / (1 - a * (z0 + z))),  z = Phi^-1(alpha / 2) or Phi^-1(1 - alpha / 2)
 
 where ``z0 = Phi^-1(share of resamples below the estimate, ties counted
-half)``. Both methods are described in Efron and Tibshirani, "An Introduction
-to the Bootstrap" (1993), chapters 13 and 14; the quantiles interpolate
-linearly between order statistics, as :func:`numpy.quantile` does by default.
+half)``. This is the computation of :func:`scipy.stats.bootstrap` with
+``method="BCa"`` (scipy 1.15), and the tests compare the two. The quantiles
+interpolate linearly between order statistics, as :func:`numpy.quantile`
+does by default.
 
 Every function works on many statistics at once: ``samples`` has the
 resamples on axis 0 and one column per statistic on the remaining axes.
@@ -111,7 +112,7 @@ def bootstrap_intervals(
     confidence_level : float, default=0.95
         The nominal coverage, in (0, 1).
     method : {"bca", "percentile"}, default="percentile"
-        The interval wanted.
+        The interval requested.
     acceleration : numpy.ndarray of shape (...) or None, default=None
         Needed for BCa.
 

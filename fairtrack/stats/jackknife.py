@@ -8,11 +8,14 @@ estimate without row ``i`` and ``t_(.)`` their mean in row ``i``'s stratum of
 
     a = sum_h n_h^-3 sum_i U_i^3 / (6 (sum_h n_h^-2 sum_i U_i^2)^(3/2)),
 
-the stratified form of the acceleration in Davison and Hinkley, "Bootstrap
-Methods and their Application" (1997). With one stratum it reduces to
-``sum d^3 / (6 (sum d^2)^(3/2))`` with ``d = t_(.) - t_(i)`` (Efron and
-Tibshirani, 1993, chapter 14), which is what :func:`scipy.stats.bootstrap`
-uses.
+which weights each stratum's influence values by its own size, as a
+stratified bootstrap resamples each stratum separately. With one stratum it
+reduces to ``sum d^3 / (6 (sum d^2)^(3/2))`` with ``d = t_(.) - t_(i)``,
+the acceleration of :func:`scipy.stats.bootstrap`.
+
+NOTE: only the one-stratum case is checked against another implementation
+(scipy). The stratified weighting is checked for consistency between cell
+and row deletions, not against a reference.
 
 For count-based statistics the rows of one (stratum, outcome) cell are
 interchangeable, so one deletion per non-empty cell, weighted by the cell's

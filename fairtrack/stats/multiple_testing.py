@@ -1,12 +1,10 @@
 """Multiple-testing corrections over a family of hypotheses.
 
-- Holm's step-down procedure controls the family-wise error rate (Holm, "A
-  simple sequentially rejective multiple test procedure", Scandinavian
-  Journal of Statistics 6, 1979): with the p-values sorted ascending, the
-  adjusted ``i``-th is ``max over j <= i of min(1, (m - j + 1) p_(j))``.
-- Benjamini and Hochberg's step-up procedure controls the false discovery
-  rate (Journal of the Royal Statistical Society B 57, 1995): the adjusted
-  ``i``-th is ``min over j >= i of min(1, m p_(j) / j)``.
+- Holm's step-down procedure controls the family-wise error rate. With the
+  m p-values sorted ascending, the adjusted ``i``-th is
+  ``max over j <= i of min(1, (m - j + 1) p_(j))``.
+- The Benjamini-Hochberg step-up procedure controls the false discovery
+  rate. The adjusted ``i``-th is ``min over j >= i of min(1, m p_(j) / j)``.
 
 A hypothesis is rejected when its adjusted p-value is at most ``alpha``, which
 gives the same decisions as statsmodels' ``multipletests`` with ``"holm"``
@@ -100,9 +98,9 @@ class TestFamily:
 
     def find(self, metric: str, attributes: Sequence[str]) -> Hypothesis | None:
         """Return the hypothesis about ``metric`` on ``attributes``, or None."""
-        wanted = tuple(attributes)
+        requested = tuple(attributes)
         for hypothesis in self.hypotheses:
-            if hypothesis.metric == metric and hypothesis.attributes == wanted:
+            if hypothesis.metric == metric and hypothesis.attributes == requested:
                 return hypothesis
         return None
 

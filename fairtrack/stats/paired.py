@@ -38,7 +38,7 @@ logger = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class ModelOutput:
-    """A model's hard predictions (0/1) and, when ROC AUC is wanted, its positive-class scores."""
+    """A model's hard predictions (0/1) and, when ROC AUC is requested, its positive-class scores."""
 
     predictions: np.ndarray
     scores: np.ndarray | None = None

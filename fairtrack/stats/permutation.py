@@ -10,10 +10,10 @@ disagreeing rows, 1/2). Each permutation is therefore one binomial draw per
 cell and label, and the cost does not depend on the number of rows.
 
 The statistic is the candidate's metric minus the baseline's. The p-value
-counts the permutations at least as extreme as the observed statistic,
-including the observed arrangement itself: ``(1 + b) / (1 + n_permutations)``
-(Phipson and Smyth, "Permutation p-values should never be zero", Statistical
-Applications in Genetics and Molecular Biology 9(1), 2010).
+counts the permutations at least as extreme as the observed statistic and
+the observed arrangement itself, ``(1 + b) / (1 + n_permutations)``. Counting
+the observed arrangement keeps the test's size at or below its level with a
+finite number of random permutations, and the p-value above 0.
 """
 
 from __future__ import annotations
