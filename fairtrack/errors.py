@@ -24,3 +24,7 @@ class ContractError(FairtrackError, ValueError):
 
 class RegistryError(FairtrackError, RuntimeError):
     """The MLflow tracking store or model registry is unusable or inconsistent."""
+
+
+class StatisticsError(FairtrackError, ValueError):
+    """The inputs of a statistical test, interval or decision are invalid or inconsistent."""

@@ -29,6 +29,14 @@ DISPARITY_METRICS = (
     "equalized_odds_difference",
     "equal_opportunity_difference",
 )
+# The sign of a change that makes a disparity metric fairer: the ratio is
+# fairest at 1 and never exceeds it, the differences are fairest at 0.
+FAIRER_DIRECTION = {
+    "demographic_parity_difference": -1,
+    "demographic_parity_ratio": 1,
+    "equalized_odds_difference": -1,
+    "equal_opportunity_difference": -1,
+}
 
 UNDEFINED_REASONS = {
     "tpr": "the group has no positive labels",
@@ -147,6 +155,52 @@ def disparities(rates: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     }
 
 
+def positive_disparities(positive: np.ndarray, label_rows: np.ndarray) -> dict[str, np.ndarray]:
+    """Compute the disparity metrics from positive predictions per group and label.
+
+    This is :func:`disparities` for the case where only the predictions vary
+    and each group's rows per label are fixed, as under a permutation or a
+    draw from a parity null. Groups come first and the draws last, so that
+    the comparisons between groups run over long contiguous rows. Groups
+    without rows (of a label) are dropped once instead of being masked in
+    every draw.
+
+    Parameters
+    ----------
+    positive : numpy.ndarray of shape (n_groups, 2, ...)
+        Positive predictions among each group's negatives (index 0) and
+        positives (index 1).
+    label_rows : numpy.ndarray of shape (n_groups, 2)
+        Each group's rows with label 0 and with label 1.
+
+    Returns
+    -------
+    dict of str to numpy.ndarray of shape (...)
+        The same metrics as :func:`disparities`.
+    """
+    label_rows = np.asarray(label_rows, dtype=float)
+    extra = (np.newaxis,) * (positive.ndim - 2)
+    rows = label_rows.sum(axis=1)
+    present = rows > 0
+    selection = positive[present].sum(axis=1) / rows[present][(slice(None), *extra)]
+    high, low = _max_min(selection)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(high > 0, low / high, np.nan)
+
+    spreads = []
+    for label in (1, 0):
+        present = label_rows[:, label] > 0
+        rate = positive[present, label] / label_rows[present, label][(slice(None), *extra)]
+        high_rate, low_rate = _max_min(rate)
+        spreads.append(high_rate - low_rate)
+    return {
+        "demographic_parity_difference": high - low,
+        "demographic_parity_ratio": ratio,
+        "equalized_odds_difference": np.fmax(spreads[0], spreads[1]),
+        "equal_opportunity_difference": spreads[0],
+    }
+
+
 def roc_auc(y_true: np.ndarray, y_score: np.ndarray) -> float:
     """Compute the ROC AUC, or NaN when only one label class is present."""
     if len(np.unique(y_true)) < 2:
@@ -196,10 +250,17 @@ def _spread(values: np.ndarray) -> np.ndarray:
 
 
 def _nanmax(values: np.ndarray) -> np.ndarray:
-    filled = np.where(np.isnan(values), -np.inf, values).max(axis=-1)
-    return np.where(np.isneginf(filled), np.nan, filled)
+    # fmax skips NaN and returns NaN only where every value is NaN.
+    return np.fmax.reduce(values, axis=-1)
 
 
 def _nanmin(values: np.ndarray) -> np.ndarray:
-    filled = np.where(np.isnan(values), np.inf, values).min(axis=-1)
-    return np.where(np.isposinf(filled), np.nan, filled)
+    return np.fmin.reduce(values, axis=-1)
+
+
+def _max_min(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Largest and smallest value along the first axis; NaN when that axis is empty."""
+    if values.shape[0] == 0:
+        empty = np.full(values.shape[1:], np.nan)
+        return empty, empty
+    return values.max(axis=0), values.min(axis=0)

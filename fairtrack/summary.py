@@ -83,7 +83,7 @@ def build_document(
         "data": data,
         "causal": causal,
         "validation": {
-            "method": "percentile bootstrap, stratified by intersectional group, paired across models",
+            "method": evaluation.method,
             "n_bootstrap": evaluation.n_bootstrap,
             "confidence_level": evaluation.confidence_level,
         },
