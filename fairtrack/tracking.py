@@ -34,6 +34,7 @@ DATABASE_FILE = "mlflow.db"
 ARTIFACT_DIR = "mlartifacts"
 INPUT_EXAMPLE_ROWS = 5
 CAUSAL_DIR = "causal"
+VALIDATION_DIR = "validation"
 ALIAS_WRITE_ATTEMPTS = 5
 SAFE_METRIC_NAME = re.compile(r"[^A-Za-z0-9_\-. /]")
 
@@ -164,7 +165,7 @@ def record_track_run(
                     "tracking_uri": uri,
                 },
             }
-            reports = report_writer(document, output_folder)
+            reports = {**document.get("reports", {}), **report_writer(document, output_folder)}
             document = {**document, "reports": reports}
             for path in reports.values():
                 mlflow.log_artifact(path, artifact_path="reports")

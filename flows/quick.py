@@ -13,7 +13,7 @@ from prefect import flow
 
 from tasks.causal import analyse_causal_graph
 from tasks.data import check_contract, create_run_folder, load_and_split, load_system
-from tasks.evaluation import decide_action, evaluate_models
+from tasks.evaluation import decide_action, validate_models, write_validation_documents
 from tasks.modeling import apply_pre_processing, fit_baseline
 from tasks.tracking import assemble_document, publish_summary, record_run
 
@@ -57,10 +57,13 @@ def quick(
     stages = [baseline, pre_processed]
     selected = pre_processed if pre_processed.status == "completed" else baseline
 
-    evaluation = evaluate_models(spec, stored, baseline, selected)
-    decision = decide_action(spec, evaluation)
+    validation = validate_models(spec, stored, baseline, selected)
+    decision = decide_action(spec, validation)
+    validation_reports = write_validation_documents(spec, TRACK, validation, decision, run_folder, selected.technique)
 
-    document = assemble_document(spec, TRACK, stages, evaluation, decision, contract, causal, stored)
+    document = assemble_document(
+        spec, TRACK, stages, validation, decision, contract, causal, stored, extra_reports=validation_reports
+    )
     document = record_run(spec, document, stages, stored, run_folder)
     publish_summary(document)
     return document

@@ -18,7 +18,7 @@ from prefect.input import RunInput
 
 from tasks.causal import analyse_causal_graph
 from tasks.data import check_contract, create_run_folder, load_and_split, load_system
-from tasks.evaluation import decide_action
+from tasks.evaluation import decide_action, write_validation_documents
 from tasks.standard import (
     automatic_review,
     compare_stage_techniques,
@@ -88,19 +88,22 @@ def standard(
         rounds.append(stage_round)
         previous = stage_round.selected
 
-    evaluation, techniques = evaluate_techniques(spec, stored, baseline, rounds)
-    decision = decide_action(spec, evaluation)
+    validation, techniques = evaluate_techniques(spec, stored, baseline, rounds)
+    decision = decide_action(spec, validation)
+    chain = " > ".join(previous.chain)
+    validation_reports = write_validation_documents(spec, TRACK, validation, decision, run_folder, chain, techniques)
     document = assemble_document(
         spec,
         TRACK,
         [baseline, *(stage_round.selected for stage_round in rounds)],
-        evaluation,
+        validation,
         decision,
         contract,
         causal,
         stored,
-        selected_technique=" > ".join(previous.chain),
+        selected_technique=chain,
         techniques=techniques,
+        extra_reports=validation_reports,
     )
     document = record_pipelines(spec, document, baseline, previous, stored, run_folder)
     publish_summary(document)

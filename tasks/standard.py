@@ -17,8 +17,10 @@ from fairtrack.interventions.system_model import SystemModel
 from fairtrack.registry import promote, record_approval
 from fairtrack.reports import write_sign_off
 from fairtrack.selection import point_metrics, select_candidate
+from fairtrack.stats.validation import ValidationResult
 from fairtrack.spec import SystemSpec
 from fairtrack.split import StoredSplit, read_split_part
+from tasks.evaluation import validate_outputs
 from tasks.locks import registry_lock
 from tasks.options import IN_MEMORY
 
@@ -113,11 +115,12 @@ def compare_stage_techniques(
 @task(name="evaluate_techniques", **IN_MEMORY)
 def evaluate_techniques(
     spec: SystemSpec, stored: StoredSplit, baseline: StageResult, rounds: list[StageRound]
-) -> tuple[PairEvaluation, list[dict[str, Any]]]:
+) -> tuple[ValidationResult, list[dict[str, Any]]]:
     """Evaluate every fitted technique against the baseline on the test part, with bootstrap CIs.
 
-    Returns the evaluation of the final selected pipeline and one intervention-log
-    entry per technique (failed ones without metrics).
+    Returns the full validation of the final selected pipeline (CIs, permutation
+    tests, subgroups) and one intervention-log entry per technique (failed ones
+    without metrics).
     """
     logger = get_run_logger()
     test = read_split_part(stored, "test")
@@ -125,7 +128,7 @@ def evaluate_techniques(
     groups = test.groups[attribute].to_numpy()
     base_output = _output(baseline.pipeline, test.features, groups)
 
-    entries, final = [], None
+    entries = []
     final_pipeline = rounds[-1].selected
     for stage_round in rounds:
         for result, validation in zip(stage_round.results, stage_round.validation):
@@ -140,12 +143,9 @@ def evaluate_techniques(
             if result.status == "completed":
                 evaluation = _evaluate(spec, test, base_output, _output(result.pipeline, test.features, groups))
                 entry["test_metrics"] = evaluation.candidate
-                if result is final_pipeline:
-                    final = evaluation
             entries.append(entry)
 
-    if final is None:
-        final = _evaluate(spec, test, base_output, _output(final_pipeline.pipeline, test.features, groups))
+    final = validate_outputs(spec, test, base_output, _output(final_pipeline.pipeline, test.features, groups))
     logger.info("Evaluated %d techniques on %d test rows", sum(e["status"] == "completed" for e in entries), len(test))
     return final, entries
 

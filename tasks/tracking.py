@@ -11,7 +11,7 @@ from prefect.artifacts import create_markdown_artifact
 from fairtrack.causal import CausalAnalysis
 from fairtrack.contracts.report import ContractReport
 from fairtrack.decision import Decision
-from fairtrack.evaluation import PairEvaluation
+from fairtrack.stats.validation import ValidationResult
 from fairtrack.interventions import StageResult
 from fairtrack.reports import write_reports
 from fairtrack.serving import FairPipelineModel
@@ -29,13 +29,14 @@ def assemble_document(
     spec: SystemSpec,
     track: str,
     stages: list[Any],
-    evaluation: PairEvaluation,
+    validation: ValidationResult,
     decision: Decision,
     contract: ContractReport,
     causal: CausalAnalysis | None,
     stored: StoredSplit,
     selected_technique: str | None = None,
     techniques: list[dict[str, Any]] | None = None,
+    extra_reports: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """Build the run document from the results of the track's tasks.
 
@@ -52,7 +53,7 @@ def assemble_document(
     document = build_document(
         spec,
         track,
-        evaluation,
+        validation.evaluation,
         decision,
         stages=[stage.to_dict() for stage in stages],
         data=data,
@@ -67,6 +68,8 @@ def assemble_document(
         "contract": contract.to_dict(),
         "causal_analysis": causal.to_dict() if causal else None,
         "causal_metrics": causal.metrics() if causal else {},
+        "statistics": validation.to_dict(),
+        "reports": dict(extra_reports or {}),
         "flow_run_id": flow_run.id,
     }
 

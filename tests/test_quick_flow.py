@@ -53,7 +53,10 @@ def test_quick_track_on_adult_recorded_in_mlflow(mlflow_store, tmp_path):
         "reports/intervention_log.md",
         "reports/recommendation.md",
         "reports/metrics.json",
+        "reports/validation_report.md",
     }
+    assert parent.data.tags["fairtrack.decision"] == document["decision"]["action"]
+    assert document["statistics"]["family"]["correction"]
 
 
 def test_registered_candidate_predicts_like_before(mlflow_store, tmp_path):
