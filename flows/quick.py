@@ -58,7 +58,7 @@ def quick(
     selected = pre_processed if pre_processed.status == "completed" else baseline
 
     validation = validate_models(spec, stored, baseline, selected)
-    decision = decide_action(spec, validation)
+    decision = decide_action(spec, validation, contract)
     validation_reports = write_validation_documents(spec, TRACK, validation, decision, run_folder, selected.technique)
 
     document = assemble_document(

@@ -89,7 +89,7 @@ def standard(
         previous = stage_round.selected
 
     validation, techniques = evaluate_techniques(spec, stored, baseline, rounds)
-    decision = decide_action(spec, validation)
+    decision = decide_action(spec, validation, contract)
     chain = " > ".join(previous.chain)
     validation_reports = write_validation_documents(spec, TRACK, validation, decision, run_folder, chain, techniques)
     document = assemble_document(

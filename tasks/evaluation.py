@@ -7,9 +7,11 @@ from typing import Any
 
 from prefect import get_run_logger, task
 
+from fairtrack.contracts.report import ContractReport
 from fairtrack.decision import Decision, decide
 from fairtrack.evaluation import ModelOutput
 from fairtrack.model import predict
+from fairtrack.small_groups import flag_small_group_disparity, small_groups
 from fairtrack.spec import SystemSpec
 from fairtrack.split import StoredSplit, read_split_part
 from fairtrack.stats import TradeoffPoint, pareto_frontier, validate_pair
@@ -62,8 +64,12 @@ def validate_outputs(spec: SystemSpec, test, baseline: ModelOutput, candidate: M
 
 
 @task(name="decide_action", **IN_MEMORY)
-def decide_action(spec: SystemSpec, validation: ValidationResult) -> Decision:
-    """Apply the decision matrix; an improvement counts only when significant after correction."""
+def decide_action(spec: SystemSpec, validation: ValidationResult, contract: ContractReport) -> Decision:
+    """Apply the decision matrix; an improvement counts only when significant after correction.
+
+    A fairness metric set by a group below the sample-size rule escalates the
+    decision to review unless the specification accepts small groups.
+    """
     decision = decide(
         validation.evaluation.baseline,
         validation.evaluation.differences,
@@ -73,6 +79,15 @@ def decide_action(spec: SystemSpec, validation: ValidationResult) -> Decision:
         tests=validation.family,
         attribute=spec.primary_attribute.column,
     )
+    if not spec.fairness.accept_small_groups:
+        attribute = spec.primary_attribute.column
+        decision = flag_small_group_disparity(
+            decision,
+            [validation.evaluation.baseline, validation.evaluation.candidate],
+            attribute,
+            spec.fairness.metric,
+            small_groups(contract.group_counts, attribute),
+        )
     get_run_logger().info("Decision: %s (%s)", decision.action, "; ".join(decision.reasons))
     return decision
 
