@@ -116,6 +116,7 @@ def _build_parser() -> argparse.ArgumentParser:
     approve.add_argument("--reviewer", required=True, help="who signs off")
     approve.add_argument("--reject", action="store_true", help="record a rejection instead of an approval")
     approve.add_argument("--comment", default="", help="the reviewer's comment")
+    approve.add_argument("--version", default=None, help="the model version reviewed (default: the candidate alias)")
     approve.add_argument("--json", action="store_true", help="print the recorded transition as JSON")
     approve.set_defaults(handler=_approve)
 
@@ -182,10 +183,10 @@ def _model_name(system: str) -> str:
 def _approve(args: argparse.Namespace) -> int:
     from fairtrack.registry import record_approval
 
-    transition = record_approval(
-        _model_name(args.system), "reject" if args.reject else "approve", args.reviewer, args.comment
-    )
-    _print_transition(args, transition.to_dict(), f"recorded {transition.action} of version {transition.to_version}")
+    decision = "reject" if args.reject else "approve"
+    transition = record_approval(_model_name(args.system), decision, args.reviewer, args.comment, version=args.version)
+    recorded = "rejection" if args.reject else "approval"
+    _print_transition(args, transition.to_dict(), f"recorded the {recorded} of version {transition.to_version} by {args.reviewer}")
     return 0
 
 
@@ -194,7 +195,7 @@ def _promote(args: argparse.Namespace) -> int:
 
     transition = promote(_model_name(args.system), actor=current_actor(), force=args.force, reason=args.reason)
     summary = (
-        f"champion moved from version {transition.from_version} to {transition.to_version}"
+        f"champion moved from {_version(transition.from_version)} to version {transition.to_version}"
         if transition.changed
         else f"champion already points at candidate version {transition.to_version}; nothing changed"
     )
@@ -241,6 +242,10 @@ def _serve(args: argparse.Namespace) -> int:
 
     serve_all(args.systems_dir)
     return 0
+
+
+def _version(version: str | None) -> str:
+    return f"version {version}" if version else "no version"
 
 
 def _print_transition(args: argparse.Namespace, transition: dict, summary: str) -> None:
@@ -293,8 +298,11 @@ def _run_track(args: argparse.Namespace) -> int:
     from fairtrack.spec import load_spec
     from fairtrack.summary import render_text
 
-    # Reject a bad specification in milliseconds, before Prefect starts its server.
-    load_spec(args.system)
+    # Reject a bad specification or a missing data file before Prefect starts its server.
+    spec = load_spec(args.system)
+    _require_local_file(args.data or spec.data.path, "--data or data.path")
+    if spec.data.test_path:
+        _require_local_file(spec.data.test_path, "data.test_path")
 
     # The temporary Prefect server otherwise logs "database is locked" on its telemetry write.
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
@@ -316,6 +324,15 @@ def _run_track(args: argparse.Namespace) -> int:
     else:
         print(render_text(document))
     return 0
+
+
+def _require_local_file(path: str, source: str) -> None:
+    from fairtrack.errors import DataError
+    from fairtrack.spec import resolve_data_path
+
+    resolved = resolve_data_path(str(path))
+    if "://" not in resolved and not os.path.isfile(resolved):
+        raise DataError(f"Data file {str(path)!r} ({source}) not found. Pass an existing file with --data.")
 
 
 def _report_error(args: argparse.Namespace, exc: BaseException) -> None:

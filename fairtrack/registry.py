@@ -116,6 +116,9 @@ def record_approval(
         "fairtrack.approval_time": timestamp,
         "fairtrack.approval_comment": comment,
     }
+    if decision == "reject":
+        # Kept even when a later approval arrives, so that promotion needs --force after a rejection.
+        tags["fairtrack.rejected_by"] = f"{reviewer} at {timestamp}"
     for key, value in tags.items():
         client.set_model_version_tag(model, version, key, value)
 
@@ -160,10 +163,17 @@ def promote(model: str, actor: str, force: bool = False, reason: str = "") -> Tr
     client, uri = _client()
     candidate = _require_alias(client, model, "candidate", uri)
     champion = get_aliases(model)["champion"]
-    approval = client.get_model_version(model, candidate).tags.get("fairtrack.approval")
+    tags = client.get_model_version(model, candidate).tags
+    approval = tags.get("fairtrack.approval")
+    rejection = tags.get("fairtrack.rejected_by")
 
     if force and not reason.strip():
         raise RegistryError("Forced promotion needs a reason; pass --reason TEXT.")
+    if not force and rejection:
+        raise RegistryError(
+            f"Candidate version {candidate} of {model!r} was rejected by {rejection}; a later approval does not "
+            "lift a rejection. Promote with --force and a --reason to override it."
+        )
     if not force and approval != "approved":
         state = "was rejected" if approval == "rejected" else "has no recorded approval"
         raise RegistryError(
@@ -179,7 +189,7 @@ def promote(model: str, actor: str, force: bool = False, reason: str = "") -> Tr
     set_alias(client, model, "champion", candidate)
     client.set_model_version_tag(model, candidate, "fairtrack.promoted_at", datetime.now(timezone.utc).isoformat())
     client.set_model_version_tag(model, candidate, "fairtrack.promoted_by", actor)
-    details = {"forced": force, "approval": approval}
+    details = {"forced": force, "approval": approval, "rejected_by": rejection}
     transition = Transition(model, "promote", actor, reason or "approved candidate", True, champion, candidate, details=details)
     append_audit(model, transition)
     logger.info("Promoted %s version %s to champion (was %s)", model, candidate, champion)

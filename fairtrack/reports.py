@@ -18,8 +18,10 @@ REPORT_FILES = {
     "model_card": "model_card_fairness_supplement.md",
 }
 SIGN_OFF_FILE = "sign_off_record.md"
+RANDOMISED_TECHNIQUES = ("threshold_optimizer", "calibrated_equalized_odds", "exponentiated_gradient")
 DOCUMENT_FILE = "metrics.json"
 
+AVAILABLE_TRACKS = ("quick", "standard")
 # The track that each risk tier calls for.
 TRACK_FOR_TIER = {"low": "quick", "medium": "standard", "high": "comprehensive", "critical": "comprehensive"}
 
@@ -100,6 +102,12 @@ def baseline_report(document: dict[str, Any]) -> str:
     for name in ("accuracy", "balanced_accuracy", "precision", "recall", "roc_auc"):
         lines.append(f"| {name} | {format_metric(metrics[name])} |")
 
+    lines += [
+        "",
+        "A disparity is the largest group rate minus the smallest (or their ratio), so its interval cannot "
+        "reach 0 even when the groups do not differ; whether a disparity differs from parity is tested by "
+        "the parity tests in the validation report.",
+    ]
     for attribute, disparities in metrics["attributes"].items():
         lines += ["", f"## Protected attribute `{attribute}`", "", "| metric | value [CI] |", "| --- | --- |"]
         lines += [f"| {name} | {format_metric(value)} |" for name, value in disparities.items()]
@@ -140,37 +148,50 @@ def intervention_log(document: dict[str, Any]) -> str:
 
     if document.get("techniques"):
         lines += _technique_table(document)
-    lines += ["## Stages", "", "| stage | technique | status | parameters |", "| --- | --- | --- | --- |"]
-    for stage in document["stages"]:
-        params = json.dumps(stage.get("params", {}), sort_keys=True)
-        status = stage["status"] if stage["status"] == "completed" else f"{stage['status']}: {stage.get('error')}"
-        lines.append(f"| {stage['stage']} | {stage['technique']} | {status} | `{params}` |")
+        selected_text = (
+            f"Selected: {document['selected']['technique']}, the chain kept after the last stage "
+            "(a stage that kept no technique passes on the chain before it)."
+        )
+    else:
+        lines += ["## Stages", "", "| stage | technique | status | parameters |", "| --- | --- | --- | --- |"]
+        for stage in document["stages"]:
+            params = json.dumps(stage.get("params", {}), sort_keys=True)
+            status = stage["status"] if stage["status"] == "completed" else f"{stage['status']}: {stage.get('error')}"
+            lines.append(f"| {stage['stage']} | {stage['technique']} | {status} | `{params}` |")
+        selected_text = f"Selected: {document['selected']['technique']}, the last stage of the track that completed."
 
     lines += ["", "## Baseline and selected model", "", render_markdown_table(document), ""]
     lines.append(
-        f"Selected: {document['selected']['technique']}, the last stage of the track that completed. "
-        "The difference column is the selected model minus the baseline, with its paired bootstrap CI."
+        f"{selected_text} The difference column is the selected model minus the baseline, with its paired bootstrap CI."
     )
     return "\n".join(lines) + "\n"
 
 
+def _plain(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.4f}"
+
+
 def _technique_table(document: dict[str, Any]) -> list[str]:
+    fairness, utility = document["fairness_metric"], document["utility_metric"]
     lines = [
         "## Techniques compared",
         "",
         "Each technique starts from the result kept at the stage before it. Metrics are on the test part, "
         "with their bootstrap CIs; selection used the validation part only.",
         "",
-        "| stage | chain | status | demographic parity difference | equalized odds difference | accuracy | selected |",
-        "| --- | --- | --- | --- | --- | --- | --- |",
+        f"| stage | chain | status | demographic parity difference | equalized odds difference | accuracy | "
+        f"validation {fairness} | validation {utility} | selected |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for entry in document["techniques"]:
         metrics = entry.get("test_metrics") or {}
+        validation = entry.get("validation_metrics") or {}
         status = entry["status"] if entry["status"] == "completed" else f"failed: {entry.get('error')}"
         lines.append(
             f"| {entry['stage']} | {' > '.join(entry.get('chain') or [entry['technique']])} | {status} | "
             f"{format_metric(metrics.get('demographic_parity_difference'))} | "
             f"{format_metric(metrics.get('equalized_odds_difference'))} | {format_metric(metrics.get('accuracy'))} | "
+            f"{_plain(validation.get(fairness))} | {_plain(validation.get(utility))} | "
             f"{'yes' if entry.get('selected') else ''} |"
         )
     by_stage = {entry["stage"]: entry.get("stage_reason") for entry in document["techniques"] if entry.get("stage_reason")}
@@ -196,7 +217,9 @@ def write_sign_off(document: dict[str, Any], sign_off: dict[str, Any], folder: s
         f"| comment | {sign_off.get('comment', '')} |",
         f"| roles the specification names | {', '.join(document['specification']['approval_roles']) or 'none'} |",
         "",
-        "An approval moves `champion` to this version; a rejection leaves `champion` where it was.",
+        "An approval moves `champion` to this version; a rejection leaves `champion` where it was and blocks "
+        "later promotion of this version unless it is forced with a reason. Later sign-offs are recorded in the "
+        "registry's audit log, not in this file.",
     ]
     path = Path(folder) / SIGN_OFF_FILE
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -220,10 +243,12 @@ def model_card_supplement(document: dict[str, Any]) -> str:
         "## Interventions applied",
         "",
         f"- {document['selected']['technique']}",
+        f"- Recommendation of the decision matrix: {document['decision']['action']}. The registry's "
+        "`champion` alias moves to this model only after an approval is recorded.",
         "",
-        "## Baseline and final metrics (test part)",
+        "## Baseline and candidate metrics (test part)",
         "",
-        "| metric | baseline | final |",
+        "| metric | baseline | candidate |",
         "| --- | --- | --- |",
     ]
     for name in ("accuracy", "balanced_accuracy", "roc_auc", document["fairness_metric"], "equalized_odds_difference"):
@@ -233,9 +258,13 @@ def model_card_supplement(document: dict[str, Any]) -> str:
         "## Known limits",
         "",
         "- Metrics are estimated on one held-out test part; intervals reflect sampling error only, not drift.",
-        "- Groups below 100 rows have wide intervals and are flagged in the data contract.",
-        "- Randomised post-processing (threshold optimisation, calibrated equalised odds) makes individual "
-        "predictions random; only group rates are controlled.",
+        "- Groups below 100 rows have wide intervals. The data contract flags groups below 100 rows in all "
+        "the data; the validation report flags groups below 100 rows in the test part.",
+        *(
+            ["- Randomised post-processing makes individual predictions random; only group rates are controlled."]
+            if any(name in document["selected"]["technique"] for name in RANDOMISED_TECHNIQUES)
+            else []
+        ),
         "",
         "## Monitoring plan",
         "",
@@ -288,8 +317,9 @@ def recommendation(document: dict[str, Any]) -> str:
     roles = ", ".join(spec["approval_roles"]) or "none named in the specification"
     lines.append(f"Approval roles: {roles}.")
     if expected_track and expected_track != document["track"]:
+        available = "" if expected_track in AVAILABLE_TRACKS else " (not available in this version of fairtrack)"
         lines.append(
-            f"A {spec['risk_tier']}-risk system calls for the {expected_track} track; treat this "
+            f"A {spec['risk_tier']}-risk system calls for the {expected_track} track{available}; treat this "
             f"{document['track']}-track result as a screening result, not as grounds to deploy."
         )
 

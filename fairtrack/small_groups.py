@@ -78,11 +78,15 @@ def flag_small_group_disparity(
     if not driving:
         return decision
 
-    named = ", ".join(f"{group!r} ({small[group]} rows)" for group in driving)
+    test_rows = {group: values["count"] for group, values in documents[-1]["groups"].get(attribute, {}).items()}
+    named = ", ".join(
+        f"{group!r} ({small[group]} rows in all, {test_rows.get(group, 0)} in the test part)" for group in driving
+    )
     reason = (
         f"{metric} on {attribute!r} is set by group(s) {named}, below the {MIN_GROUP_ROWS} rows needed for a "
-        "reliable estimate; its value and interval mostly reflect those few rows. Review it, or set "
-        "fairness.accept_small_groups: true to accept it"
+        "reliable estimate, so its value and interval mostly reflect those few rows. Collect more rows for "
+        "those groups, judge the other groups' rates in the reports, or set fairness.accept_small_groups: "
+        "true to accept the estimate"
     )
     action = decision.action if ACTIONS.index(decision.action) >= ACTIONS.index("review") else "review"
     return dataclasses.replace(decision, action=action, reasons=[*decision.reasons, reason])

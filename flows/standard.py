@@ -123,4 +123,5 @@ def standard(
 
     sign_off = record_sign_off(spec, document, review, run_folder)
     promotion = promote_candidate(sign_off) if sign_off["decision"] == "approve" else None
-    return {**document, "sign_off": sign_off, "promotion": promotion}
+    reports = {**document["reports"], "sign_off_record": sign_off["path"]}
+    return {**document, "reports": reports, "sign_off": sign_off, "promotion": promotion}

@@ -5,3 +5,16 @@ from prefect.cache_policies import NONE
 # Tasks pass fitted models and small results in memory within one flow run;
 # caching them would pickle models into Prefect's result storage for no gain.
 IN_MEMORY = {"cache_policy": NONE, "persist_result": False}
+
+
+def retry_unless_rejected(task, task_run, state) -> bool:
+    """Retry a failed task run unless fairtrack rejected the request on purpose."""
+    from fairtrack.errors import FairtrackError
+
+    try:
+        state.result()
+    except FairtrackError:
+        return False
+    except Exception:
+        return True
+    return False

@@ -19,7 +19,7 @@ from fairtrack.registry import (
 )
 from fairtrack.spec import SystemSpec, load_spec
 from tasks.locks import registry_lock
-from tasks.options import IN_MEMORY
+from tasks.options import IN_MEMORY, retry_unless_rejected
 
 
 @task(name="resolve_model_name", **IN_MEMORY)
@@ -31,7 +31,7 @@ def resolve_model_name(system: str) -> str:
     return system
 
 
-@task(name="roll_back_to_baseline", retries=2, retry_delay_seconds=2, **IN_MEMORY)
+@task(name="roll_back_to_baseline", retries=2, retry_delay_seconds=2, retry_condition_fn=retry_unless_rejected, **IN_MEMORY)
 def roll_back_to_baseline(model: str, reason: str, mode: str, actor: str | None = None) -> dict[str, Any]:
     """Point the champion alias at the baseline version; a repeat changes nothing."""
     with registry_lock(model):
@@ -90,7 +90,7 @@ def record_outcome(model: str, assessment: dict[str, Any], reason: str, actor: s
     return transition.to_dict()
 
 
-@task(name="notify_transition", retries=1, retry_delay_seconds=5, **IN_MEMORY)
+@task(name="notify_transition", retries=1, retry_delay_seconds=5, retry_condition_fn=retry_unless_rejected, **IN_MEMORY)
 def notify_transition(transition: dict[str, Any], block_name: str | None = None) -> bool:
     """Notify people of a rollback through a Prefect notification block, or log it when none is configured."""
     logger = get_run_logger()

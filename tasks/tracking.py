@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 from prefect import get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 
 from fairtrack.causal import CausalAnalysis
+from fairtrack.causal.document import DOCUMENT_FILE as CAUSAL_DOCUMENT_FILE
 from fairtrack.contracts.report import ContractReport
 from fairtrack.decision import Decision
 from fairtrack.stats.validation import ValidationResult
@@ -18,7 +20,7 @@ from fairtrack.serving import FairPipelineModel
 from fairtrack.spec import SystemSpec
 from fairtrack.split import StoredSplit, read_split_part
 from fairtrack.summary import build_document, render_markdown_table
-from fairtrack.tracking import StageModel, record_track_run
+from fairtrack.tracking import CAUSAL_DIR, StageModel, record_track_run
 from tasks.locks import registry_lock
 from tasks.modeling import StageOutcome
 from tasks.options import IN_MEMORY
@@ -69,7 +71,10 @@ def assemble_document(
         "causal_analysis": causal.to_dict() if causal else None,
         "causal_metrics": causal.metrics() if causal else {},
         "statistics": validation.to_dict(),
-        "reports": dict(extra_reports or {}),
+        "reports": {
+            **({"causal_analysis": str(Path(run_folder_of(stored)) / CAUSAL_DIR / CAUSAL_DOCUMENT_FILE)} if causal else {}),
+            **(extra_reports or {}),
+        },
         "flow_run_id": flow_run.id,
     }
 
@@ -136,6 +141,11 @@ def record_pipelines(
         for role, key, result in (("baseline", "baseline", baseline), ("candidate", "selected", selected))
     ]
     return _record(spec, document, stage_models, run_folder)
+
+
+def run_folder_of(stored: StoredSplit) -> str:
+    """Return the run folder that holds a stored split's ``data`` folder."""
+    return str(Path(stored.folder).parent)
 
 
 def _record(spec: SystemSpec, document: dict[str, Any], stage_models: list[StageModel], run_folder: str) -> dict[str, Any]:

@@ -54,6 +54,7 @@ def test_quick_track_on_adult_recorded_in_mlflow(mlflow_store, tmp_path):
         "reports/recommendation.md",
         "reports/metrics.json",
         "reports/validation_report.md",
+        "reports/causal_analysis.md",
     }
     assert parent.data.tags["fairtrack.decision"] == document["decision"]["action"]
     assert document["statistics"]["family"]["correction"]

@@ -148,3 +148,15 @@ def test_quality_rollback_on_degraded_batch(german_run, tmp_path):
     assert result["transition"]["changed"]
     assert get_aliases("german")["champion"] == str(document["registry"]["baseline_version"])
     assert "significantly worse" in " ".join(result["assessment"]["reasons"])
+
+
+def test_rejection_outlasts_later_approval(german_run):
+    record_approval("german", "reject", reviewer="dana", comment="not yet")
+    record_approval("german", "approve", reviewer="erin", comment="looks fine to me")
+
+    with pytest.raises(RegistryError, match="rejected by dana.*a later approval does not lift a rejection"):
+        promote("german", actor="carol")
+
+    forced = promote("german", actor="carol", force=True, reason="risk committee overrode the rejection")
+    assert forced.changed
+    assert forced.details["rejected_by"].startswith("dana")

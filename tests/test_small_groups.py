@@ -35,7 +35,7 @@ def test_deploy_escalated_to_review():
     flagged = flag_small_group_disparity(decision, [DOCUMENT], "race", "demographic_parity_difference", {"c": 10})
 
     assert flagged.action == "review"
-    assert "'c' (10 rows)" in flagged.reasons[-1]
+    assert "'c' (10 rows in all, 3 in the test part)" in flagged.reasons[-1]
 
 
 def test_reject_kept_and_unaffected_metric_unchanged():
