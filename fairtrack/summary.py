@@ -9,6 +9,7 @@ from fairtrack.evaluation import PairEvaluation
 from fairtrack.metrics import DISPARITY_METRICS
 from fairtrack.spec import SystemSpec
 
+OUTSIDE_TOLERANCE = 1e-9
 TABLE_METRICS = (
     "accuracy",
     "balanced_accuracy",
@@ -118,7 +119,11 @@ def format_metric(metric: dict[str, Any] | None) -> str:
     if metric["ci"] is None:
         return f"{metric['value']:.4f}"
     low, high = metric["ci"]
-    return f"{metric['value']:.4f} [{low:.4f}, {high:.4f}]"
+    text = f"{metric['value']:.4f} [{low:.4f}, {high:.4f}]"
+    if not low - OUTSIDE_TOLERANCE <= metric["value"] <= high + OUTSIDE_TOLERANCE:
+        # Max-minus-min disparities near 0 have a biased bootstrap distribution.
+        text += " (estimate outside its interval: the resampled disparity is biased, treat the interval as rough)"
+    return text
 
 
 def metrics_table(document: dict[str, Any]) -> list[tuple[str, str, str, str]]:

@@ -69,3 +69,10 @@ def test_interval_width_shrinks_with_level(pair):
 
     width = lambda result: np.diff(result.baseline["accuracy"]["ci"])[0]  # noqa: E731
     assert width(narrow) < width(wide)
+
+
+def test_estimate_outside_interval_flagged():
+    from fairtrack.summary import format_metric
+
+    assert format_metric({"value": 0.0133, "ci": [0.0171, 0.2327]}).endswith("treat the interval as rough)")
+    assert format_metric({"value": 0.05, "ci": [0.01, 0.1]}) == "0.0500 [0.0100, 0.1000]"
