@@ -172,28 +172,20 @@ def _causal(args: argparse.Namespace) -> int:
     return 0
 
 
-def _model_name(system: str) -> str:
-    from fairtrack.spec import load_spec
-
-    if system.endswith((".yaml", ".yml")):
-        return load_spec(system).name
-    return system
-
-
 def _approve(args: argparse.Namespace) -> int:
-    from fairtrack.registry import record_approval
+    from fairtrack.registry import model_name, record_approval
 
     decision = "reject" if args.reject else "approve"
-    transition = record_approval(_model_name(args.system), decision, args.reviewer, args.comment, version=args.version)
+    transition = record_approval(model_name(args.system), decision, args.reviewer, args.comment, version=args.version)
     recorded = "rejection" if args.reject else "approval"
     _print_transition(args, transition.to_dict(), f"recorded the {recorded} of version {transition.to_version} by {args.reviewer}")
     return 0
 
 
 def _promote(args: argparse.Namespace) -> int:
-    from fairtrack.registry import current_actor, promote
+    from fairtrack.registry import current_actor, model_name, promote
 
-    transition = promote(_model_name(args.system), actor=current_actor(), force=args.force, reason=args.reason)
+    transition = promote(model_name(args.system), actor=current_actor(), force=args.force, reason=args.reason)
     summary = (
         f"champion moved from {_version(transition.from_version)} to version {transition.to_version}"
         if transition.changed

@@ -52,6 +52,15 @@ class Transition:
         return asdict(self)
 
 
+def model_name(system: str) -> str:
+    """Return the registered model's name: the specification's name for a YAML path, else ``system`` itself."""
+    from fairtrack.spec import load_spec
+
+    if Path(system).suffix in (".yaml", ".yml"):
+        return load_spec(system).name
+    return system
+
+
 def current_actor() -> str:
     """Return who acts: ``FAIRTRACK_ACTOR`` when set, else the operating-system user."""
     actor = os.environ.get("FAIRTRACK_ACTOR")
@@ -291,7 +300,8 @@ def append_audit(model: str, transition: Transition) -> None:
     """Append a transition to the system's audit log artifact.
 
     NOTE: the append downloads, extends and re-uploads the file, so two
-    writers on the same system at the same instant can lose one line; the
+    writers on the same system at the same instant can lose one line. The
+    tracks and the rollback flow write under a per-system lock, and the
     transition is also kept as tags on the model versions it touches.
     """
     import mlflow

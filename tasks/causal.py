@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from prefect import get_run_logger, task
@@ -12,7 +11,7 @@ from fairtrack.causal import CausalAnalysis, analyse_causal, render_causal_docum
 from fairtrack.spec import SystemSpec
 from fairtrack.split import StoredSplit, read_split_part
 from fairtrack.tracking import CAUSAL_DIR
-from tasks.options import IN_MEMORY
+from tasks.options import IN_MEMORY, artifact_key
 
 
 @task(name="analyse_causal_graph", **IN_MEMORY)
@@ -26,7 +25,7 @@ def analyse_causal_graph(spec: SystemSpec, stored: StoredSplit, depth: str, run_
     analysis = analyse_causal(spec, read_split_part(stored, "train"), depth=depth, random_state=spec.seed)
     paths = write_causal_document(analysis, Path(run_folder) / CAUSAL_DIR)
     create_markdown_artifact(
-        key=re.sub(r"[^a-z0-9-]", "-", f"{spec.name}-causal-analysis".lower()),
+        key=artifact_key(f"{spec.name}-causal-analysis"),
         markdown=render_causal_document(analysis, image=None),
         description=f"Causal analysis of {spec.name} at {depth} depth",
     )

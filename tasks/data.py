@@ -14,7 +14,7 @@ from fairtrack.contracts.files import CONTRACT_DIR, write_contract_files
 from fairtrack.contracts.report import ContractReport
 from fairtrack.spec import SystemSpec, load_spec
 from fairtrack.split import StoredSplit, split_system_data, store_split
-from tasks.options import IN_MEMORY
+from tasks.options import IN_MEMORY, artifact_key
 
 DEFAULT_OUTPUT_DIR = Path(".fairtrack") / "runs"
 
@@ -82,7 +82,7 @@ def check_contract(spec: SystemSpec, track: str, run_folder: str) -> ContractRep
 
     rows = report.table_rows() or [{"severity": "none", "source": "", "column": "", "check": "all passed", "observed": "", "expected": ""}]
     create_table_artifact(
-        key=_artifact_key(f"{spec.name}-{track}-contract"),
+        key=artifact_key(f"{spec.name}-{track}-contract"),
         table=rows,
         description=(
             f"Data contract of {spec.name}: {report.expectations_checked} expectations, "
@@ -98,7 +98,3 @@ def check_contract(spec: SystemSpec, track: str, run_folder: str) -> ContractRep
     )
     report.raise_for_errors()
     return report
-
-
-def _artifact_key(text: str) -> str:
-    return re.sub(r"[^a-z0-9-]", "-", text.lower())

@@ -14,10 +14,11 @@ from fairtrack.registry import (
     append_audit,
     current_actor,
     get_aliases,
+    model_name,
     load_recorded_metrics,
     rollback_to_baseline,
 )
-from fairtrack.spec import SystemSpec, load_spec
+from fairtrack.spec import SystemSpec
 from tasks.locks import registry_lock
 from tasks.options import IN_MEMORY, retry_unless_rejected
 
@@ -25,10 +26,7 @@ from tasks.options import IN_MEMORY, retry_unless_rejected
 @task(name="resolve_model_name", **IN_MEMORY)
 def resolve_model_name(system: str) -> str:
     """Return the registered model's name: the specification's name, or ``system`` itself."""
-    path = Path(system)
-    if path.suffix in (".yaml", ".yml"):
-        return load_spec(path).name
-    return system
+    return model_name(system)
 
 
 @task(name="roll_back_to_baseline", retries=2, retry_delay_seconds=2, retry_condition_fn=retry_unless_rejected, **IN_MEMORY)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +22,7 @@ from fairtrack.summary import build_document, render_markdown_table
 from fairtrack.tracking import CAUSAL_DIR, StageModel, record_track_run
 from tasks.locks import registry_lock
 from tasks.modeling import StageOutcome
-from tasks.options import IN_MEMORY
+from tasks.options import IN_MEMORY, artifact_key
 
 
 @task(name="assemble_document", **IN_MEMORY)
@@ -122,11 +121,12 @@ def record_pipelines(
     run_folder: str,
 ) -> dict[str, Any]:
     """Log a run whose models are intervention pipelines; register them as pyfunc models."""
-    example = read_split_part(stored, "train").features
+    train = read_split_part(stored, "train")
+    features = list(train.features.columns)
     attribute = spec.primary_attribute
+    example = train.features
     if attribute.column not in example.columns:
-        example = example.assign(**{attribute.column: read_split_part(stored, "train").groups[attribute.column]})
-    features = [column for column in example.columns if column in read_split_part(stored, "train").features.columns]
+        example = example.assign(**{attribute.column: train.groups[attribute.column]})
 
     stage_models = [
         StageModel(
@@ -144,7 +144,7 @@ def record_pipelines(
 
 
 def run_folder_of(stored: StoredSplit) -> str:
-    """Return the run folder that holds a stored split's ``data`` folder."""
+    """Return the run folder that contains a stored split's ``data`` folder."""
     return str(Path(stored.folder).parent)
 
 
@@ -191,5 +191,4 @@ def publish_summary(document: dict[str, Any]) -> None:
             f"MLflow run `{document['run_id']}`; reports in `{document['reports'].get('recommendation', '')}`.",
         ]
     )
-    key = re.sub(r"[^a-z0-9-]", "-", f"{document['system']}-{document['track']}-summary".lower())
-    create_markdown_artifact(key=key, markdown=markdown, description="Baseline versus intervention")
+    create_markdown_artifact(key=artifact_key(f"{document['system']}-{document['track']}-summary"), markdown=markdown, description="Baseline versus intervention")
