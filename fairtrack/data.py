@@ -31,11 +31,11 @@ class PreparedData:
     Attributes
     ----------
     features : pandas.DataFrame
-        The columns the model sees.
+        The model's input columns.
     label : numpy.ndarray
         The label as 0/1 integers, 1 for the positive value.
     groups : pandas.DataFrame
-        One string column per protected attribute, holding each row's group
+        One string column per protected attribute, containing each row's group
         (the bin label for a binned attribute).
     notes : list of str
         What was changed on the way (rows dropped, values normalised).

@@ -1,8 +1,8 @@
 """The baseline classifier: a scikit-learn pipeline with encoding and scaling.
 
-Categorical columns are imputed with a constant and one-hot encoded (dense,
-which fairlearn's reductions and post-processing need); numeric columns are
-imputed with the median and standardised.
+Categorical columns are imputed with a constant and one-hot encoded into
+dense arrays, because fairlearn's reductions and post-processing need them.
+Numeric columns are imputed with the median and standardised.
 """
 
 from __future__ import annotations
@@ -27,8 +27,8 @@ def to_model_frame(features: pd.DataFrame) -> pd.DataFrame:
     """Convert features to dtypes that scikit-learn and MLflow signatures accept.
 
     pandas string, categorical and Arrow-backed columns become ``object``
-    columns with ``numpy.nan`` for missing values; nullable integers and
-    booleans become ``float64``; numpy numbers stay as they are. A model logged with an input example of
+    columns with ``numpy.nan`` for missing values. Nullable integers and
+    booleans become ``float64``, and numpy numbers stay as they are. A model logged with an input example of
     ``category`` or ``Int64`` columns would otherwise get a signature that
     rejects the same frame at prediction time (MLflow 3.x).
     """

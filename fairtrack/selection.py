@@ -7,8 +7,8 @@ system's threshold. When none stays within it, the previous stage's result
 is kept.
 
 NOTE: post-processing is fitted on the validation part and then selected on
-it too, which favours it slightly; the test part, used only for the reported
-metrics, is never used to select.
+it too, which favours it slightly. The test part is used only for the
+reported metrics, never to select.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 A between-group difference is the largest group rate minus the smallest.
 When either extreme belongs to a group with fewer than 100 rows, the
-difference mostly measures that group's noise: on COMPAS, a race group with 3
+difference mostly measures that group's noise. On COMPAS, a race group with 3
 test rows and identical predictions gives a demographic parity difference of
 1.0 with a zero-width interval. Such a result is escalated to review, with
 the group named, unless the specification accepts small groups.

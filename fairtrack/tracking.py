@@ -1,9 +1,10 @@
 """Recording a track run in MLflow and registering its models.
 
-Layout: an experiment per system; a parent run per track run with a nested
-run per stage; metrics with ``_ci_low`` and ``_ci_high`` companions; reports
-and the run document as artifacts; a registered model per system whose
-aliases ``baseline`` and ``candidate`` point at this run's versions.
+Layout: an experiment per system, and a parent run per track run with a
+nested run per stage or technique. Metrics have ``_ci_low`` and ``_ci_high``
+companions, and the reports and the run document are artifacts. Each system
+has a registered model whose aliases ``baseline`` and ``candidate`` point at
+the last recorded run's versions.
 
 By default the store is SQLite plus an artifact folder under ``.fairtrack/``
 in the working directory (the model registry needs a database, and MLflow 3
@@ -60,10 +61,10 @@ def resolve_tracking_uri() -> tuple[str, str | None]:
     Returns
     -------
     tuple of (str, str or None)
-        ``MLFLOW_TRACKING_URI`` when set (made absolute for a relative SQLite
-        path, so that processes in other folders use the same registry) and
-        None; otherwise the SQLite database and artifact folder under
-        ``.fairtrack/`` in the working directory.
+        ``MLFLOW_TRACKING_URI`` and None when the variable is set. A relative
+        SQLite path is made absolute, so that processes in other folders use
+        the same registry. Otherwise the SQLite database and the artifact
+        folder under ``.fairtrack/`` in the working directory.
     """
     configured = os.environ.get("MLFLOW_TRACKING_URI")
     if configured:

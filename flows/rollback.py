@@ -2,8 +2,8 @@
 
 Emergency mode moves ``champion`` to the ``baseline`` version at once and
 notifies. Quality mode first checks a production batch against the baseline's
-recorded metrics and rolls back only when the decision rules say so;
-otherwise it records ``review``, ``adjust`` or ``accept`` in the audit log.
+recorded metrics and rolls back only when the decision rules call for it.
+Otherwise it records ``review``, ``adjust`` or ``accept`` in the audit log.
 """
 
 from __future__ import annotations

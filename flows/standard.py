@@ -1,9 +1,10 @@
 """The standard track: techniques compared at every stage, validated, then reviewed.
 
-Contract; causal analysis at standard depth; pre-processing techniques
-compared and the best kept; in-processing on top of it; post-processing on
-top of that; every technique evaluated against the baseline on the test part;
-decision; MLflow records and reports; then the approval gate. The gate pauses
+The track runs the contract and the causal analysis at standard depth. It
+then compares the pre-processing techniques and keeps the best, adds
+in-processing on top of it and post-processing on top of that. Every
+technique is evaluated against the baseline on the test part, and the
+decision, MLflow records and reports follow before the approval gate. The gate pauses
 the flow run until a reviewer answers in the Prefect UI (or through the API),
 unless ``approve="auto"``; an approved candidate becomes ``champion``.
 """

@@ -134,7 +134,7 @@ def draft_system_suite(spec: SystemSpec, frame: pd.DataFrame) -> dict[str, Any]:
 
     Every column gets a type expectation (critical). Text columns with at most
     60 distinct values get their value set, and numeric columns their observed
-    range; both only warn, so that new categories or values in later data are
+    range. Both only warn, so that new categories or values in later data are
     reported without stopping a run. Review the draft before committing it.
 
     Parameters
